@@ -1,0 +1,72 @@
+# The README's two commands are `make all` (main job on the default data, ending with the built site)
+# and `make test`.  Everything installs into .venv from the pinned requirements.lock.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_COMPILE_BYTECODE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# Main job settings (override on the command line, e.g. `make all DATA=/path/to/cdcr AS_OF=2025-06-30`).
+PEOPLE ?= 95000
+SEED ?= 1
+AS_OF ?= 2026-05-01
+RAW ?= data/raw/synthetic
+DATA ?= $(RAW)
+PROCESSED ?= data/processed
+JOBS ?= 2
+
+.PHONY: all install sample ingest run book test lint format bench clean
+
+all: install ingest run book
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@command -v $(PY) >/dev/null || { echo "error: $(PY) not found (Python 3.11 is required)"; exit 2; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q uv==0.13.9 || true
+	if [ -x $(BIN)/uv ]; then \
+	  $(BIN)/uv pip install -q -p $(BIN)/python -r requirements.lock && \
+	  $(BIN)/uv pip install -q -p $(BIN)/python --no-deps -e . ; \
+	else \
+	  $(BIN)/python -m pip install -q -r requirements.lock && \
+	  $(BIN)/python -m pip install -q --no-deps -e . ; \
+	fi
+	touch $@
+
+install: $(BIN)/.installed
+
+$(RAW)/demographics.csv: | install
+	$(BIN)/secondlook sample --people $(PEOPLE) --seed $(SEED) --out $(RAW)
+
+sample: $(RAW)/demographics.csv
+
+ingest: install $(if $(filter $(RAW),$(DATA)),sample)
+	$(BIN)/secondlook ingest $(DATA) --as-of $(AS_OF) --out $(PROCESSED)
+
+run: install
+	@if $(BIN)/secondlook run --help >/dev/null 2>&1; then \
+	  $(BIN)/secondlook run --all --data $(PROCESSED) --as-of $(AS_OF) --jobs $(JOBS); \
+	fi
+
+book: install
+	$(BIN)/secondlook book
+
+test: install
+	bash scripts/ensure_chromium.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b; done
+
+clean:
+	rm -rf _build $(PROCESSED) book/counties book/generated

@@ -1,0 +1,247 @@
+"""Read and validate a CA DOJ criminal-history research file (95 columns, optional header).
+
+Layout facts (from the DOJ research-file layout): comma separated, fields quoted where needed,
+95 columns in a fixed order, an optional header row (a first line starting with ``RECORD_ID``; it
+may carry an extra trailing comma), dates ``YYYYMMDD``. A row with another field count is
+malformed: it goes to the error list with its line number and the reason, and never stops the run.
+A single empty extra field (a trailing comma) is tolerated on data rows too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from helpers.errors import InputError
+
+DOJ_COLUMNS: tuple[str, ...] = (
+    "RECORD_ID SUBJECT_STATUS SUBJECT_ID REQ_SEG_SEP REQ_CII_NUMBER REQ_NAME REQ_GENDER REQ_DOB "
+    "REQ_CDL REQ_SSN PII_SEG_SEP CII_NUMBER PRI_NAME GENDER PRI_DOB PRI_SSN PRI_CDL PRI_IDN PRI_INN "
+    "FBI_NUMBER PDR_SEG_SEP RACE_CODE RACE_DESCR EYE_COLOR_CODE EYE_COLOR_DESCR HAIR_COLOR_CODE "
+    "HAIR_COLOR_DESCR HEIGHT WEIGHT SINGLE_SOURCE MULTI_SOURCE POB_CODE POB_NAME POB_TYPE "
+    "CITIZENSHIP_LIST CYC_SEG_SEP CYC_ORDER CYC_DATE STP_SEG_SEP STP_ORDER STP_EVENT_DATE "
+    "STP_TYPE_CODE STP_TYPE_DESCR STP_ORI_TYPE STP_ORI_TYPE_DESCR STP_ORI_CODE STP_ORI_DESCR "
+    "STP_ORI_CNTY_CODE STP_ORI_CNTY_NAME CNT_SEG_SEP CNT_ORDER DISP_DATE OFN OFFENSE_CODE "
+    "OFFENSE_DESCR OFFENSE_TOC OFFENSE_QUAL_LST DISP_OFFENSE_CODE DISP_OFFENSE_DESCR DISP_OFFENSE_TOC "
+    "DISP_OFFENSE_QUAL_LST CONV_OFFENSE_ORDER CONV_OFFENSE_CODE CONV_OFFENSE_DESCR CONV_OFFENSE_TOC "
+    "CONV_OFFENSE_QUAL_LST FE_NUM_ORDER FE_NUM_ARR_AGY FE_NUM_BNCH_WARR FE_NUM_CITE FE_NUM_DOCKET "
+    "FE_NUM_INCIDENT FE_NUM_BOOKING FE_NUM_NUMBER FE_NUM_REMAND FE_NUM_OOS_INN FE_NUM_CRT_CASE "
+    "FE_NUM_WARRANT DISP_ORDER DISP_CODE DISP_DESCR CONV_STAT_CODE CONV_STAT_DESCR SENT_SEG_SEP "
+    "SENT_ORDER SENT_LOC_CODE SENT_LOC_DESCR SENT_LENGTH SENT_TIME_CODE SENT_TIME_DESCR CYC_AGE "
+    "CII_TYPE CII_TYPE_ALPHA COMMENT_TEXT END_OF_REC"
+).split()
+N_COLUMNS = len(DOJ_COLUMNS)  # 95
+_EXTRA = "_TRAILING_FIELD"
+
+
+@dataclass
+class DojFile:
+    """A parsed DOJ file: the kept rows (all 95 columns as strings, original text preserved),
+    their 1-based line numbers, and the malformed rows (``line``, ``reason``, ``text``)."""
+
+    path: Path
+    table: object  # pyarrow.Table with the 95 DOJ columns, type string
+    lines: np.ndarray
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    has_header: bool = False
+    blank_lines: int = 0
+
+    @property
+    def rows_read(self) -> int:
+        """Rows in the file, header and blank lines excluded (kept + errors)."""
+        return int(self.table.num_rows) + len(self.errors)
+
+
+def _split_fields(text: str) -> list[str]:
+    try:
+        return next(csv.reader([text]))
+    except (csv.Error, StopIteration):
+        return []
+
+
+def _first_lines(data: bytes, n: int = 2) -> list[str]:
+    out: list[str] = []
+    start = 0
+    while len(out) < n and start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        line = data[start:end].rstrip(b"\r").decode("utf-8", errors="replace")
+        if line.strip():
+            out.append(line)
+        start = end + 1
+    return out
+
+
+def _check_header(fields: list[str], path: Path) -> None:
+    names = [f.strip().upper() for f in fields]
+    if len(names) == N_COLUMNS + 1 and names[-1] == "":
+        names = names[:-1]
+    if len(names) != N_COLUMNS:
+        raise InputError(
+            f"the header row has {len(names)} columns; a DOJ research file has {N_COLUMNS}",
+            file=str(path),
+            row=1,
+        )
+    for i, (got, want) in enumerate(zip(names, DOJ_COLUMNS, strict=True)):
+        if got != want:
+            raise InputError(
+                f"header column {i + 1} is '{got}', expected '{want}' (DOJ 95-column layout)",
+                file=str(path),
+                row=1,
+                column=want,
+            )
+
+
+def read_doj(path: str | Path) -> DojFile:
+    """Read a DOJ research file; malformed rows are collected in ``DojFile.errors``.
+
+    Raises :class:`InputError` when the file is missing, has a wrong header, or holds no valid row.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", file=str(path))
+    if not path.is_file():
+        raise InputError("not a file", file=str(path))
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    head = _first_lines(data, 2)
+    has_header = bool(head) and head[0].lstrip().upper().startswith("RECORD_ID")
+    if has_header:
+        _check_header(_split_fields(head[0]), path)
+    first_data = head[1] if has_header and len(head) > 1 else (head[0] if head and not has_header else "")
+    probe = _split_fields(first_data) if first_data else []
+    wide = len(probe) == N_COLUMNS + 1 and probe[-1] == ""
+    names = list(DOJ_COLUMNS) + ([_EXTRA] if wide else [])
+    skip = 1 if has_header else 0
+
+    def _read(encoding: str) -> tuple[object, list[tuple[int, str, int]]]:
+        bad: list[tuple[int, str, int]] = []
+
+        def handler(row: object) -> str:
+            bad.append((int(row.number or 0), row.text, int(row.actual_columns)))
+            return "skip"
+
+        table = pcsv.read_csv(
+            pa.BufferReader(pa.py_buffer(data)),
+            read_options=pcsv.ReadOptions(
+                use_threads=False,
+                column_names=names,
+                skip_rows=skip,
+                encoding=encoding,
+                block_size=1 << 24,
+            ),
+            parse_options=pcsv.ParseOptions(invalid_row_handler=handler, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        return table, bad
+
+    if not data.strip():
+        table = pa.table({n: pa.array([], pa.string()) for n in DOJ_COLUMNS})
+        return DojFile(path, table, np.zeros(0, np.int64), [], has_header, 0)
+    try:
+        try:
+            table, bad = _read("utf8")
+        except pa.ArrowInvalid as exc:
+            if "UTF8" not in str(exc).upper():
+                raise
+            table, bad = _read("latin-1")
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"cannot parse as CSV: {str(exc).splitlines()[0]}", file=str(path)) from None
+
+    total = table.num_rows + len(bad)
+    bad_numbers = np.array(sorted(b[0] for b in bad), dtype=np.int64)
+    keep_mask = np.ones(total + 1, dtype=bool)
+    keep_mask[0] = False
+    keep_mask[bad_numbers[(bad_numbers > 0) & (bad_numbers <= total)]] = False
+    numbers = np.flatnonzero(keep_mask)[: table.num_rows]
+    errors: list[tuple[int, str, str]] = []
+    rescued: list[tuple[int, list[str]]] = []
+    for number, text, ncols in bad:
+        fields = _split_fields(text)
+        if len(fields) == N_COLUMNS or (len(fields) == N_COLUMNS + 1 and fields[-1] == ""):
+            rescued.append((number + skip, fields[:N_COLUMNS]))
+        else:
+            n = len(fields) or ncols
+            errors.append((number + skip, f"expected {N_COLUMNS} fields, found {n}", text))
+    if wide:
+        extra = table.column(_EXTRA).to_numpy(zero_copy_only=False)
+        extra_bad = np.flatnonzero(extra != "")
+        for i in extra_bad:
+            row = [table.column(c)[int(i)].as_py() for c in names]
+            errors.append((int(numbers[i]) + skip, f"expected {N_COLUMNS} fields, found 96", ",".join(row)))
+        table = table.drop_columns([_EXTRA])
+        if len(extra_bad):
+            keep = np.ones(table.num_rows, dtype=bool)
+            keep[extra_bad] = False
+            table = table.filter(pa.array(keep))
+            numbers = numbers[keep]
+    lines = numbers + skip
+    if rescued:
+        extra_tab = pa.table(
+            {c: pa.array([r[1][j] for r in rescued], pa.string()) for j, c in enumerate(DOJ_COLUMNS)}
+        )
+        table = pa.concat_tables([table, extra_tab])
+        lines = np.concatenate([lines, np.array([r[0] for r in rescued], dtype=np.int64)])
+        order = np.argsort(lines, kind="stable")
+        table = table.take(pa.array(order))
+        lines = lines[order]
+
+    # Blank lines (and rows of empty fields) are not records; rows without a SUBJECT_ID cannot be
+    # linked to a person and are reported.
+    subject = table.column("SUBJECT_ID").to_numpy(zero_copy_only=False)
+    no_subject = np.flatnonzero(np.char.str_len(subject.astype(str)) == 0) if len(subject) else []
+    blank_lines = 0
+    drop: list[int] = []
+    for i in no_subject:
+        row = [table.column(c)[int(i)].as_py() for c in DOJ_COLUMNS]
+        drop.append(int(i))
+        if any(v.strip() for v in row):
+            errors.append((int(lines[i]), "SUBJECT_ID is blank: the row cannot be linked to a person", ",".join(row)))
+        else:
+            blank_lines += 1
+    if drop:
+        keep = np.ones(table.num_rows, dtype=bool)
+        keep[drop] = False
+        table = table.filter(pa.array(keep))
+        lines = lines[keep]
+    errors.sort(key=lambda e: e[0])
+    if table.num_rows == 0 and errors:
+        first = errors[0]
+        raise InputError(
+            f"no valid DOJ row (line {first[0]}: {first[1]}); is this a DOJ research file?",
+            file=str(path),
+        )
+    return DojFile(path, table, lines.astype(np.int64), errors, has_header, blank_lines)
+
+
+def errors_frame(errors: list[tuple[int, str, str]]) -> object:
+    """The malformed rows as a DataFrame with columns ``line``, ``reason``, ``text``."""
+    import pandas as pd
+
+    return pd.DataFrame(errors, columns=["line", "reason", "text"])
+
+
+def doj_text(rows: list[list[str]], header: bool = True, trailing_comma: bool = False) -> str:
+    """Render rows (lists of 95 strings) as DOJ CSV text; used by tests and examples."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    if header:
+        buf.write(",".join(DOJ_COLUMNS) + ("," if trailing_comma else "") + "\n")
+    for row in rows:
+        if len(row) != N_COLUMNS:
+            writer.writerow(row)
+        else:
+            writer.writerow(list(row) + ([""] if trailing_comma else []))
+    return buf.getvalue()

@@ -1,0 +1,315 @@
+"""Reading raw tables (CSV or XLSX) as strings, with file-level checks that give one-line errors.
+
+Row numbers follow spreadsheet numbering: the header is row 1 and the first data row is row 2, in CSV
+and XLSX alike, so a message's row is the row a person sees when opening the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.errors import InputError
+
+# Spellings seen across the 2023, 2026 and DSA releases, mapped to one canonical lower-case name.
+HEADER_SYNONYMS = {
+    "eprd/mepd": "eprd mepd",
+    "eprd/mepd month and year": "eprd mepd",
+    "eprd_mepd": "eprd mepd",
+    "sentence from abstract of judgment": "sentence from abstract of judgement",
+    "cdc number": "cdcno",
+    "cdcr number": "cdcno",
+    "cdc no": "cdcno",
+    "in prison": "in-prison",
+}
+
+
+def normalise_header(name: object) -> str:
+    """Lower-case, trim, collapse spaces, drop a BOM, and map known synonyms."""
+    text = " ".join(str(name).replace("\ufeff", "").strip().lower().split())
+    return HEADER_SYNONYMS.get(text, text)
+
+
+@dataclass
+class RawTable:
+    """A raw table read as strings, with spreadsheet row numbers and row-level read problems."""
+
+    path: Path
+    frame: pd.DataFrame  # all columns as strings ("" for blank), canonical header names
+    rows: np.ndarray  # spreadsheet row number of each frame row
+    original_headers: list[str]
+    problems: pd.DataFrame = field(default_factory=lambda: empty_problems())  # unreadable rows
+    rows_in: int = 0
+    sheet: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def empty_problems() -> pd.DataFrame:
+    """An empty quarantine frame."""
+    return pd.DataFrame(
+        {
+            "file": pd.Series(dtype="string"),
+            "row": pd.Series(dtype="int64"),
+            "column": pd.Series(dtype="string"),
+            "value": pd.Series(dtype="string"),
+            "reason": pd.Series(dtype="string"),
+        }
+    )
+
+
+def _decode(path: Path, encoding: str | None) -> str:
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError("the file is empty", file=path.name)
+    if data[:4] == b"PK\x03\x04":
+        raise InputError(
+            "is an Excel workbook with a text name: rename it to .xlsx", file=path.name
+        )
+    if b"\x00" in data[:4096]:
+        raise InputError("is a binary file, not CSV text", file=path.name)
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputError(f"cannot be read as {encoding}: {exc}", file=path.name) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x}); re-save it as UTF-8 "
+            "or pass --encoding cp1252",
+            file=path.name,
+            row=line,
+        ) from None
+
+
+def _read_csv_records(
+    path: Path, encoding: str | None
+) -> tuple[list[str], list[list[str]], list[int]]:
+    text = _decode(path, encoding)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        header = next(reader)
+        for record in reader:
+            records.append(record)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise InputError(
+            f"cannot be parsed as CSV ({exc}); the file may be truncated inside a quoted field",
+            file=path.name,
+            row=reader.line_num,
+        ) from None
+    return header, records, lines
+
+
+def read_raw_table(
+    path: Path,
+    *,
+    required: Sequence[str],
+    kind: str,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> RawTable:
+    """Read a CSV or XLSX file as strings and check its header against ``required`` columns.
+
+    Raises :class:`InputError` for file-level problems (missing, empty, undecodable, no matching
+    sheet, missing columns).  Rows with the wrong number of fields are returned in ``problems``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"no such file ({kind})", file=str(path))
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm", ".xls"}:
+        return _read_xlsx(path, required=required, kind=kind, sheet=sheet)
+    header, records, _ = _read_csv_records(path, encoding)
+    original = [h.replace("\ufeff", "") for h in header]
+    names = [normalise_header(h) for h in original]
+    while names and names[-1] == "":  # a trailing comma on the header line
+        names.pop()
+        original.pop()
+    _check_header(path.name, names, required, kind)
+    width = len(names)
+    lengths = np.fromiter((len(r) for r in records), dtype=np.int64, count=len(records))
+    # A trailing empty field (a trailing comma) is tolerated on rows too.
+    ok = lengths == width
+    rows = np.arange(2, len(records) + 2)
+    blank = np.fromiter(
+        (len(r) == 0 or (len(r) == 1 and r[0] == "") for r in records), bool, len(records)
+    )
+    bad_idx = np.flatnonzero(~ok & ~blank)
+    if bad_idx.size:
+        trailing = [i for i in bad_idx if lengths[i] == width + 1 and records[i][-1] == ""]
+        for i in trailing:
+            records[i] = records[i][:width]
+        ok[trailing] = True
+        bad_idx = np.flatnonzero(~ok & ~blank)
+    problems = empty_problems()
+    if bad_idx.size:
+        problems = pd.DataFrame(
+            {
+                "file": path.name,
+                "row": rows[bad_idx],
+                "column": "",
+                "value": [",".join(records[i])[:80] for i in bad_idx],
+                "reason": [
+                    f"truncated or malformed row: {lengths[i]} fields where the header has {width}"
+                    for i in bad_idx
+                ],
+            }
+        )
+    keep = np.flatnonzero(ok)
+    frame = pd.DataFrame([records[i] for i in keep], columns=names, dtype="string")
+    if frame.empty:
+        frame = pd.DataFrame({n: pd.Series(dtype="string") for n in names})
+    frame = frame.fillna("")
+    rows_in = int((~blank).sum())
+    return RawTable(path, frame, rows[keep], original, problems, rows_in)
+
+
+def _read_xlsx(path: Path, *, required: Sequence[str], kind: str, sheet: str | None) -> RawTable:
+    try:
+        book = pd.read_excel(path, sheet_name=None, dtype=str, header=None, engine="openpyxl")
+    except Exception as exc:  # corrupt or not an xlsx file
+        raise InputError(f"cannot be opened as an Excel workbook ({exc})", file=path.name) from None
+    if sheet is not None and sheet not in book:
+        raise InputError(f"has no sheet '{sheet}' (sheets: {', '.join(book)})", file=path.name)
+    candidates = [sheet] if sheet is not None else list(book)
+    chosen = None
+    for name in candidates:
+        raw = book[name]
+        if raw.empty:
+            continue
+        names = [normalise_header(h) for h in raw.iloc[0].fillna("")]
+        if set(required) <= set(names):
+            chosen = name
+            break
+    if chosen is None:
+        if sheet is not None or len(book) == 1:
+            raw = book[candidates[0]]
+            if raw.empty:
+                raise InputError(f"sheet '{candidates[0]}' is empty", file=path.name)
+            _check_header(
+                path.name, [normalise_header(h) for h in raw.iloc[0].fillna("")], required, kind
+            )
+        raise InputError(
+            f"no sheet has the {kind} columns (sheets: {', '.join(book)}); pass --sheet NAME",
+            file=path.name,
+        )
+    raw = book[chosen]
+    original = [str(h) for h in raw.iloc[0].fillna("")]
+    names = [normalise_header(h) for h in original]
+    while names and names[-1] in {"", "nan"}:
+        names.pop()
+        original.pop()
+    body = raw.iloc[1:, : len(names)].copy()
+    body.columns = names
+    body = body.astype("string").fillna("")
+    # Excel dates come back as "2005-03-14 00:00:00": keep the date part.
+    body = body.apply(lambda s: s.str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", r"\1", regex=True))
+    rows = np.arange(2, len(body) + 2)
+    nonblank = (body != "").any(axis=1).to_numpy()
+    body = body.loc[nonblank].reset_index(drop=True)
+    return RawTable(
+        path, body, rows[nonblank], original, empty_problems(), int(nonblank.sum()), chosen
+    )
+
+
+def _check_header(file: str, names: Sequence[str], required: Iterable[str], kind: str) -> None:
+    missing = [c for c in required if c not in names]
+    if not missing:
+        dupes = sorted({n for n in names if names.count(n) > 1 and n})
+        if dupes:
+            raise InputError(f"repeated column '{dupes[0]}' in the header", file=file, row=1)
+        return
+    col = missing[0]
+    close = difflib.get_close_matches(col, [n for n in names if n not in required], n=1, cutoff=0.6)
+    hint = f" (found '{close[0]}': rename it)" if close else ""
+    more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+    raise InputError(
+        f"missing {kind} column{hint}{more}; expected the 2023, 2026 or DSA header",
+        file=file,
+        row=1,
+        column=col,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Typed conversions that report problems instead of raising.
+# --------------------------------------------------------------------------------------------------
+
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y%m%d", "%m/%d/%y")
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse ISO, US (M/D/YYYY) or compact dates; return (dates, error reason or "")."""
+    text = values.astype("string").str.strip().fillna("")
+    text = text.str.replace(r"[ T]00:00(:00)?(\.0+)?$", "", regex=True)
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    for fmt in _DATE_FORMATS:
+        todo = out.isna() & (text != "")
+        if not todo.any():
+            break
+        out[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+    error = pd.Series("", index=values.index, dtype="string")
+    error[out.isna() & (text != "")] = "unreadable or impossible date"
+    error[out.notna() & (out < EARLIEST_DATE)] = "date before 1900"
+    out[error != ""] = pd.NaT
+    return out, error
+
+
+def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse numbers (commas allowed); return (float values, error reason or "")."""
+    text = values.astype("string").str.strip().str.replace(",", "", regex=False).fillna("")
+    out = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
+    error = pd.Series("", index=values.index, dtype="string")
+    error[out.isna() & (text != "")] = "not a number"
+    error[out < 0] = "negative number"
+    return out, error
+
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
+        start=1,
+    )
+}
+
+
+def parse_month_year(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parse ``JUL2033`` / ``MAR25`` release months; ``9999`` means no release date.
+
+    Returns (first day of the month, no-release flag, error reason or "").
+    """
+    text = values.astype("string").str.strip().str.upper().fillna("")
+    parts = text.str.extract(r"^([A-Z]{3})[ \-/]?(\d{2}|\d{4})$")
+    month = parts[0].map(_MONTHS).astype("float64")
+    year = pd.to_numeric(parts[1], errors="coerce").astype("float64")
+    year = year.where(parts[1].str.len() != 2, 2000 + year)
+    no_release = (year == 9999).fillna(False).astype(bool)
+    ok = month.notna() & year.notna() & ~no_release
+    dates = pd.to_datetime(
+        pd.DataFrame({"year": year.where(ok), "month": month.where(ok), "day": 1}), errors="coerce"
+    )
+    # Fall back to ordinary dates (some derived files carry a full date).
+    full, full_err = parse_dates(text.where(dates.isna() & ~no_release & (text != ""), ""))
+    dates = dates.fillna(full)
+    error = pd.Series("", index=values.index, dtype="string")
+    error[(text != "") & dates.isna() & ~no_release] = (
+        "unreadable release month (expected e.g. JUL2033)"
+    )
+    return dates, no_release, error
