@@ -25,6 +25,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "helpers.data_cli",
     "helpers.analysis_cli",
+    "helpers.audit_cli",
     "helpers.prop64.cli",
     "helpers.pipeline_cli",
 )
