@@ -79,6 +79,15 @@ def test_clean_folder_keeps_every_row(raw_dir: Path, tmp_path: Path) -> None:
     assert len(result.manifest["inputs"][0]["sha256"]) == 64
 
 
+def test_offense_after_as_of_is_kept_and_flagged(raw_dir: Path) -> None:
+    result = ingest(raw_dir, "2020-01-01")
+    assert result.quarantine.empty
+    people = result.tables["people"].set_index("cdcno")
+    assert people.loc["12345678", "offense_after_as_of"]
+    assert people.loc["12345678", "time_served_years"] == 0
+    assert not people.loc["a1b2c3d4", "offense_after_as_of"]
+
+
 def test_2023_header_variant(raw_dir: Path) -> None:
     header = list(schema.DEMOGRAPHICS_2023) + ["age in years"]
     rows = [
@@ -243,9 +252,9 @@ DEMO_CASES = [
     ),
     (
         "2021-01-10,2021-01-12",
-        "2021-01-10,2026-01-12",
+        "2021-01-10,2031-01-12",
         "offense end date",
-        "date after the as-of date",
+        "date in the future",
         "12345678",
     ),
     (

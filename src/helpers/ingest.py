@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 import helpers
 from helpers import reference, schema
@@ -211,11 +213,27 @@ class RowChecks:
         }
 
 
+def isin(values: pd.Series, allowed: object) -> np.ndarray:
+    """Fast membership test for string columns (Arrow hashing; pandas' ``isin`` is slow on them)."""
+    value_set = pa.array(
+        pd.Series(
+            list(allowed) if not isinstance(allowed, pd.Series | pd.Index) else allowed,
+            dtype="string",
+        )
+    )
+    result = pc.is_in(pa.array(values.astype("string")), value_set=value_set)
+    return result.to_numpy(zero_copy_only=False).astype(bool)
+
+
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     """A column as stripped strings, or blanks when the column is absent."""
     if name in frame:
         return frame[name].astype("string").str.strip()
     return pd.Series("", index=frame.index, dtype="string")
+
+
+def _today() -> pd.Timestamp:
+    return pd.Timestamp(date.today())
 
 
 def _dates(
@@ -228,7 +246,9 @@ def _dates(
     values, errors = parse_dates(_col(frame, column))
     checks.flag_errors(errors, column)
     if not future_ok:
-        checks.flag((values > as_of).fillna(False).to_numpy(), column, "date after the as-of date")
+        # Dates after the as-of date are legitimate when an office evaluates an earlier date (the
+        # person is flagged); dates after today cannot be true.
+        checks.flag((values > _today()).fillna(False).to_numpy(), column, "date in the future")
     return values
 
 
@@ -293,7 +313,7 @@ def _people(table: RawTable, as_of: pd.Timestamp) -> tuple[pd.DataFrame, RowChec
     if dup_any.any():
         exact_later = f.duplicated(keep="first")
         conflicting = dup_any & ~f.duplicated(keep=False)
-        same_id_conflict = cdcno.isin(cdcno[conflicting])
+        same_id_conflict = pd.Series(isin(cdcno, cdcno[conflicting]), index=cdcno.index)
         checks.flag(
             (exact_later & dup_any & ~same_id_conflict).to_numpy(), "cdcno", "exact duplicate row"
         )
@@ -303,8 +323,8 @@ def _people(table: RawTable, as_of: pd.Timestamp) -> tuple[pd.DataFrame, RowChec
     parsed = _offense_codes(f, checks, "controlling offense")
 
     stype = _col(f, "sentence type")
-    known_type = stype.isin(schema.SENTENCE_TYPES)
-    checks.flag((~known_type).to_numpy(), "sentence type", "unknown sentence type")
+    known_type = isin(stype, schema.SENTENCE_TYPES)
+    checks.flag(~known_type, "sentence type", "unknown sentence type")
     months, err = parse_numbers(_col(f, "aggregate sentence in months"))
     checks.flag_errors(err, "aggregate sentence in months")
     checks.flag(
@@ -314,7 +334,11 @@ def _people(table: RawTable, as_of: pd.Timestamp) -> tuple[pd.DataFrame, RowChec
     )
     lwop = (months == schema.LWOP_MONTHS) | (stype == "Life w/o Parole")
     condemned = months.isin(schema.CONDEMNED_MONTHS) | (stype == "Condemned")
-    life = stype.isin(["Life with Parole", "Life w/o Parole", "Condemned"]) | lwop | condemned
+    life = (
+        pd.Series(isin(stype, ["Life with Parole", "Life w/o Parole", "Condemned"]), index=f.index)
+        | lwop
+        | condemned
+    )
 
     begin = _dates(f, checks, "offense begin date", as_of)
     end = _dates(f, checks, "offense end date", as_of)
@@ -327,7 +351,8 @@ def _people(table: RawTable, as_of: pd.Timestamp) -> tuple[pd.DataFrame, RowChec
     checks.flag_errors(err, "eprd mepd")
 
     offense_date = end.fillna(begin)
-    served = (as_of - offense_date).dt.days / 365.25
+    after_as_of = (begin.fillna(end) > as_of).fillna(False)
+    served = ((as_of - offense_date).dt.days / 365.25).clip(lower=0)
 
     # Ages.
     birth = (
@@ -417,6 +442,7 @@ def _people(table: RawTable, as_of: pd.Timestamp) -> tuple[pd.DataFrame, RowChec
             "months_to_release": ((eprd - as_of).dt.days / 30.4375).round(1),
             "current_location": _col(f, "current location"),
             "time_served_years": served.round(3),
+            "offense_after_as_of": after_as_of.astype(bool),
             "time_served_years_reported": parse_numbers(_col(f, "time served in years"))[0],
         }
     )
@@ -473,7 +499,7 @@ def _commitments(
     checks = RowChecks(table)
     cdcno = _col(f, "cdcno")
     checks.flag(
-        (~cdcno.isin(people_ids)).to_numpy(),
+        ~isin(cdcno, people_ids),
         "cdcno",
         "cdcno not among the kept people in demographics",
     )
@@ -485,7 +511,7 @@ def _commitments(
     checks.flag_errors(term["error"], "offense time with enhancement")
     relationship = _col(f, "relationship")
     checks.flag(
-        (~relationship.isin([*schema.RELATIONSHIPS, ""])).to_numpy(),
+        ~isin(relationship, [*schema.RELATIONSHIPS, ""]),
         "relationship",
         "unknown relationship",
     )
@@ -592,7 +618,7 @@ def _extra(
         return _decisions(table, checks, as_of), checks
     cdcno = _col(f, "cdcno")
     checks.flag(
-        (~cdcno.isin(people_ids)).to_numpy(),
+        ~isin(cdcno, people_ids),
         "cdcno",
         "cdcno not among the kept people in demographics",
     )
@@ -600,7 +626,7 @@ def _extra(
         when = _dates(f, checks, "rule violation date", as_of)
         division = _col(f, "division").str.upper()
         checks.flag(
-            (~division.isin(["A1", "A2", "B", "C", "D", "E", "F"])).to_numpy(),
+            ~isin(division, ["A1", "A2", "B", "C", "D", "E", "F"]),
             "division",
             "unknown division (A1, A2, B-F)",
         )
@@ -663,7 +689,7 @@ def _decisions(table: RawTable, checks: RowChecks, as_of: pd.Timestamp) -> pd.Da
     )
     decision = _col(f, "decision").str.lower()
     checks.flag(
-        (~decision.isin(schema.DECISION_VALUES)).to_numpy(),
+        ~isin(decision, schema.DECISION_VALUES),
         "decision",
         f"unknown decision (expected one of: {', '.join(schema.DECISION_VALUES)})",
     )
@@ -743,7 +769,7 @@ def ingest(
             )
         dsa_people, dsa_checks = _people(demo_tables[dsa_i], as_of_ts)
         dsa_checks.flag(
-            (~dsa_people["cdcno"].isin(people["cdcno"])).to_numpy(),
+            ~isin(dsa_people["cdcno"], people["cdcno"]),
             "cdcno",
             "cdcno not among the kept people of the public release",
         )
@@ -854,7 +880,7 @@ def ingest(
             elif kind == "mitigating_factors":
                 tables["factors"] = out
             elif kind == "review_decisions":
-                out["in_population"] = out["cdcno"].isin(ids)
+                out["in_population"] = isin(out["cdcno"], ids)
                 tables["decisions"] = out
             else:
                 credit_parts.append(out)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from helpers.errors import InputError
 
@@ -67,7 +69,8 @@ def empty_problems() -> pd.DataFrame:
     )
 
 
-def _decode(path: Path, encoding: str | None) -> str:
+def _checked_bytes(path: Path, encoding: str | None) -> bytes:
+    """The file as UTF-8 bytes (no BOM), after the checks that give one-line errors."""
     data = path.read_bytes()
     if not data.strip():
         raise InputError("the file is empty", file=path.name)
@@ -77,13 +80,13 @@ def _decode(path: Path, encoding: str | None) -> str:
         )
     if b"\x00" in data[:4096]:
         raise InputError("is a binary file, not CSV text", file=path.name)
-    if encoding:
+    if encoding and encoding.lower().replace("-", "") not in {"utf8", "utf8sig"}:
         try:
-            return data.decode(encoding)
+            return data.decode(encoding).encode("utf-8")
         except (UnicodeDecodeError, LookupError) as exc:
             raise InputError(f"cannot be read as {encoding}: {exc}", file=path.name) from None
     try:
-        return data.decode("utf-8-sig")
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(
@@ -92,27 +95,62 @@ def _decode(path: Path, encoding: str | None) -> str:
             file=path.name,
             row=line,
         ) from None
+    return data.removeprefix(b"\xef\xbb\xbf")
 
 
-def _read_csv_records(
-    path: Path, encoding: str | None
-) -> tuple[list[str], list[list[str]], list[int]]:
-    text = _decode(path, encoding)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _read_csv_records(path: Path, data: bytes) -> tuple[list[str], list[list[str]]]:
+    """Slow, exact path: Python's csv module (handles every oddity, reports where parsing fails)."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), strict=True)
     records: list[list[str]] = []
-    lines: list[int] = []
     try:
         header = next(reader)
-        for record in reader:
-            records.append(record)
-            lines.append(reader.line_num)
+        records.extend(reader)
     except csv.Error as exc:
         raise InputError(
             f"cannot be parsed as CSV ({exc}); the file may be truncated inside a quoted field",
             file=path.name,
             row=reader.line_num,
         ) from None
-    return header, records, lines
+    return header, records
+
+
+def _read_csv_fast(data: bytes, header: list[str]) -> tuple[pd.DataFrame, np.ndarray, list] | None:
+    """Fast path with Arrow's CSV reader; ``None`` when the file needs the exact slow path."""
+    unbalanced_quotes = data.count(b'"') % 2 == 1
+    if unbalanced_quotes or b"\n\n" in data or b"\r\n\r\n" in data or (header and header[-1] == ""):
+        return None
+    bad: list = []
+
+    def keep_note(row: pacsv.InvalidRow) -> str:
+        bad.append(row)
+        return "skip"
+
+    def read(threads: bool) -> pa.Table:
+        return pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=threads),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=keep_note),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    try:
+        table = read(True)
+        if bad:  # read again on one thread: Arrow then reports line numbers
+            bad.clear()
+            table = read(False)
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    bad_lines = [row.number for row in bad]
+    if any(n is None for n in bad_lines):
+        return None
+    total = table.num_rows + len(bad)
+    rows = np.setdiff1d(np.arange(2, total + 2), np.asarray(bad_lines, dtype=np.int64))
+    frame = table.to_pandas()
+    return frame, rows, bad
 
 
 def read_raw_table(
@@ -134,7 +172,9 @@ def read_raw_table(
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm", ".xls"}:
         return _read_xlsx(path, required=required, kind=kind, sheet=sheet)
-    header, records, _ = _read_csv_records(path, encoding)
+    data = _checked_bytes(path, encoding)
+    first_line = data.split(b"\n", 1)[0].decode("utf-8")
+    header = next(csv.reader([first_line]))
     original = [h.replace("\ufeff", "") for h in header]
     names = [normalise_header(h) for h in original]
     while names and names[-1] == "":  # a trailing comma on the header line
@@ -142,20 +182,40 @@ def read_raw_table(
         original.pop()
     _check_header(path.name, names, required, kind)
     width = len(names)
+    fast = _read_csv_fast(data, header)
+    if fast is not None:
+        frame, rows, bad = fast
+        frame.columns = names
+        frame = frame.astype("string")
+        problems = empty_problems()
+        if bad:
+            problems = pd.DataFrame(
+                {
+                    "file": path.name,
+                    "row": [row.number for row in bad],
+                    "column": "",
+                    "value": [row.text[:80] for row in bad],
+                    "reason": [
+                        f"truncated or malformed row: {row.actual_columns} fields where the header "
+                        f"has {width}"
+                        for row in bad
+                    ],
+                }
+            )
+        return RawTable(path, frame, rows, original, problems, len(frame) + len(bad))
+    header, records = _read_csv_records(path, data)
     lengths = np.fromiter((len(r) for r in records), dtype=np.int64, count=len(records))
-    # A trailing empty field (a trailing comma) is tolerated on rows too.
     ok = lengths == width
     rows = np.arange(2, len(records) + 2)
     blank = np.fromiter(
         (len(r) == 0 or (len(r) == 1 and r[0] == "") for r in records), bool, len(records)
     )
-    bad_idx = np.flatnonzero(~ok & ~blank)
-    if bad_idx.size:
-        trailing = [i for i in bad_idx if lengths[i] == width + 1 and records[i][-1] == ""]
-        for i in trailing:
+    # A trailing empty field (a trailing comma) is tolerated on rows too.
+    for i in np.flatnonzero(~ok & ~blank):
+        if lengths[i] == width + 1 and records[i][-1] == "":
             records[i] = records[i][:width]
-        ok[trailing] = True
-        bad_idx = np.flatnonzero(~ok & ~blank)
+            ok[i] = True
+    bad_idx = np.flatnonzero(~ok & ~blank)
     problems = empty_problems()
     if bad_idx.size:
         problems = pd.DataFrame(
@@ -255,8 +315,19 @@ EARLIEST_DATE = pd.Timestamp("1900-01-01")
 
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse ISO, US (M/D/YYYY) or compact dates; return (dates, error reason or "")."""
-    text = values.astype("string").str.strip().fillna("")
+    """Parse ISO, US (M/D/YYYY) or compact dates; return (dates, error reason or "").
+
+    Each distinct string is parsed once (dates repeat heavily in real files).
+    """
+    codes, uniques = pd.factorize(values.astype("string").fillna(""))
+    dates, errors = _parse_dates_unique(pd.Series(uniques, dtype="string"))
+    out = pd.Series(dates.to_numpy()[codes], index=values.index, dtype="datetime64[ns]")
+    error = pd.Series(errors.to_numpy()[codes], index=values.index, dtype="string")
+    return out, error
+
+
+def _parse_dates_unique(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = values.str.strip()
     text = text.str.replace(r"[ T]00:00(:00)?(\.0+)?$", "", regex=True)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     for fmt in _DATE_FORMATS:
