@@ -9,7 +9,7 @@ Offense codes
     → ``code`` (PC/HS/VC/…), ``section`` (``187``, ``273a``), ``subdivision`` (``(a)(1)``, lower case),
     ``degree`` (``1st``/``2nd``/``""``), ``attempt`` (PC 664 written as ``(664)``, ``664/`` or ``/att``)
     and ``offense_key`` = code + section + subdivision.  A letter directly after the section digits is
-    part of the section (PC 273a, PC 496d), as in the codes themselves.
+    part of the section (PC 273a, PC 273ab, PC 496d), as in the codes themselves.
 
 Sentence strings
     ``35 Years``, ``81 Years 8 Months``, ``1 Year``, ``8 Months``, ``25 Years 0 Months-to-Life``,
@@ -31,7 +31,7 @@ _OFFENSE_RE = re.compile(
     r"""^\s*
     (?P<code>[A-Z]{2,4})\s*\.?\s*
     (?P<pre>664\s*[/.\-]\s*)?                 # attempt written before the section: PC664/187
-    (?P<section>\d+(?:\.\d+)*[A-Z]?)          # 187, 212.5, 273A, 12022.53
+    (?P<section>\d+(?:\.\d+)*[A-Z]{0,2})     # 187, 212.5, 273A, 273AB, 12022.53
     (?P<parens>(?:\s*\(\s*[0-9A-Z]{1,4}\s*\))*) # (a)(1), possibly (664)
     \s*(?P<post>/\s*ATT\.?|/\s*664)?          # PC211/att
     \s*(?P<degree>1ST|2ND|3RD|FIRST|SECOND)?(?:\s*DEG(?:REE)?\.?)?
@@ -48,9 +48,7 @@ def _parse_offense_one(text: str) -> tuple[str, str, str, str, bool] | None:
     parens = re.findall(r"\(\s*([0-9A-Z]{1,4})\s*\)", match["parens"] or "")
     attempt = bool(match["pre"] or match["post"]) or "664" in parens
     subdivision = "".join(f"({p.lower()})" for p in parens if p != "664")
-    section = match["section"]
-    if section[-1].isalpha():
-        section = section[:-1] + section[-1].lower()
+    section = match["section"].lower()
     degree = _DEGREES.get(match["degree"] or "", "")
     return match["code"], section, subdivision, degree, attempt
 
