@@ -32,7 +32,32 @@ PROP64_SECTIONS: tuple[str, ...] = ("11357", "11358", "11359", "11360")
 # Code abbreviations seen in DOJ files (Penal, Health & Safety, Vehicle, Business & Professions,
 # Welfare & Institutions, Military & Veterans, ...). Two letters, upper case.
 KNOWN_CODES: frozenset[str] = frozenset(
-    "PC HS VC BP WI MV CC GC FG RT EC LC PR UI HN US FA IC FC CP SH AG CR ED".split()
+    [
+        "PC",
+        "HS",
+        "VC",
+        "BP",
+        "WI",
+        "MV",
+        "CC",
+        "GC",
+        "FG",
+        "RT",
+        "EC",
+        "LC",
+        "PR",
+        "UI",
+        "HN",
+        "US",
+        "FA",
+        "IC",
+        "FC",
+        "CP",
+        "SH",
+        "AG",
+        "CR",
+        "ED",
+    ]
 )
 _CODE_ALIASES = {"H&S": "HS", "H/S": "HS", "HSC": "HS", "H&SC": "HS", "B&P": "BP", "W&I": "WI"}
 
@@ -294,18 +319,20 @@ def _rule_matches(rule: _Rule, subs: str) -> bool:
     return any((p == "" and subs == "") or (p and subs.startswith(p)) for p in rule)
 
 
-def _interpretations(sec: Section) -> list[tuple[str, str]]:
-    """(section number, subsections) readings: ``288A`` is section 288a or 288(a)."""
-    out = [(sec.number + sec.suffix, sec.subs)]
-    if sec.suffix:
-        out.append((sec.number, _glued_to_subs(sec.suffix) + sec.subs))
-    return out
+def _interpretations(sec: Section, known: set[str] | dict[str, _Rule]) -> list[tuple[str, str]]:
+    """(section number, subsections) readings. Letters glued to the number are part of the
+    section when the list knows such a section (``288A`` is section 288a); otherwise they are
+    read as a subsection (``647F`` is 647(f))."""
+    whole = sec.number + sec.suffix
+    if not sec.suffix or whole in known:
+        return [(whole, sec.subs)]
+    return [(whole, sec.subs), (sec.number, _glued_to_subs(sec.suffix) + sec.subs)]
 
 
 def _in_table(sec: Section, table: dict[str, _Rule], codes: tuple[str, ...]) -> bool:
     if not sec.number or sec.code not in codes:
         return False
-    for number, subs in _interpretations(sec):
+    for number, subs in _interpretations(sec, table):
         if number in table and _rule_matches(table[number], subs):
             return True
         head = number.split(".")[0]
@@ -366,11 +393,12 @@ def related_charge(text: str, entries: tuple[str, ...] = RELATED_CHARGES_DEFAULT
     sec = parse_section(text)
     if not sec.number:
         return ""
-    for entry in entries:
-        want = _parse_entry(entry)
+    wanted = [_parse_entry(e) for e in entries]
+    known = {w.number + w.suffix for w in wanted}
+    for want in wanted:
         if want.code and sec.code and want.code != sec.code:
             continue
-        for number, subs in _interpretations(sec):
+        for number, subs in _interpretations(sec, known):
             if number == want.number + want.suffix and subs.startswith(want.subs):
                 return want.canonical
     return ""

@@ -18,22 +18,103 @@ import numpy as np
 
 from helpers.errors import InputError
 
-DOJ_COLUMNS: tuple[str, ...] = (
-    "RECORD_ID SUBJECT_STATUS SUBJECT_ID REQ_SEG_SEP REQ_CII_NUMBER REQ_NAME REQ_GENDER REQ_DOB "
-    "REQ_CDL REQ_SSN PII_SEG_SEP CII_NUMBER PRI_NAME GENDER PRI_DOB PRI_SSN PRI_CDL PRI_IDN PRI_INN "
-    "FBI_NUMBER PDR_SEG_SEP RACE_CODE RACE_DESCR EYE_COLOR_CODE EYE_COLOR_DESCR HAIR_COLOR_CODE "
-    "HAIR_COLOR_DESCR HEIGHT WEIGHT SINGLE_SOURCE MULTI_SOURCE POB_CODE POB_NAME POB_TYPE "
-    "CITIZENSHIP_LIST CYC_SEG_SEP CYC_ORDER CYC_DATE STP_SEG_SEP STP_ORDER STP_EVENT_DATE "
-    "STP_TYPE_CODE STP_TYPE_DESCR STP_ORI_TYPE STP_ORI_TYPE_DESCR STP_ORI_CODE STP_ORI_DESCR "
-    "STP_ORI_CNTY_CODE STP_ORI_CNTY_NAME CNT_SEG_SEP CNT_ORDER DISP_DATE OFN OFFENSE_CODE "
-    "OFFENSE_DESCR OFFENSE_TOC OFFENSE_QUAL_LST DISP_OFFENSE_CODE DISP_OFFENSE_DESCR DISP_OFFENSE_TOC "
-    "DISP_OFFENSE_QUAL_LST CONV_OFFENSE_ORDER CONV_OFFENSE_CODE CONV_OFFENSE_DESCR CONV_OFFENSE_TOC "
-    "CONV_OFFENSE_QUAL_LST FE_NUM_ORDER FE_NUM_ARR_AGY FE_NUM_BNCH_WARR FE_NUM_CITE FE_NUM_DOCKET "
-    "FE_NUM_INCIDENT FE_NUM_BOOKING FE_NUM_NUMBER FE_NUM_REMAND FE_NUM_OOS_INN FE_NUM_CRT_CASE "
-    "FE_NUM_WARRANT DISP_ORDER DISP_CODE DISP_DESCR CONV_STAT_CODE CONV_STAT_DESCR SENT_SEG_SEP "
-    "SENT_ORDER SENT_LOC_CODE SENT_LOC_DESCR SENT_LENGTH SENT_TIME_CODE SENT_TIME_DESCR CYC_AGE "
-    "CII_TYPE CII_TYPE_ALPHA COMMENT_TEXT END_OF_REC"
-).split()
+DOJ_COLUMNS: tuple[str, ...] = [
+    "RECORD_ID",
+    "SUBJECT_STATUS",
+    "SUBJECT_ID",
+    "REQ_SEG_SEP",
+    "REQ_CII_NUMBER",
+    "REQ_NAME",
+    "REQ_GENDER",
+    "REQ_DOB",
+    "REQ_CDL",
+    "REQ_SSN",
+    "PII_SEG_SEP",
+    "CII_NUMBER",
+    "PRI_NAME",
+    "GENDER",
+    "PRI_DOB",
+    "PRI_SSN",
+    "PRI_CDL",
+    "PRI_IDN",
+    "PRI_INN",
+    "FBI_NUMBER",
+    "PDR_SEG_SEP",
+    "RACE_CODE",
+    "RACE_DESCR",
+    "EYE_COLOR_CODE",
+    "EYE_COLOR_DESCR",
+    "HAIR_COLOR_CODE",
+    "HAIR_COLOR_DESCR",
+    "HEIGHT",
+    "WEIGHT",
+    "SINGLE_SOURCE",
+    "MULTI_SOURCE",
+    "POB_CODE",
+    "POB_NAME",
+    "POB_TYPE",
+    "CITIZENSHIP_LIST",
+    "CYC_SEG_SEP",
+    "CYC_ORDER",
+    "CYC_DATE",
+    "STP_SEG_SEP",
+    "STP_ORDER",
+    "STP_EVENT_DATE",
+    "STP_TYPE_CODE",
+    "STP_TYPE_DESCR",
+    "STP_ORI_TYPE",
+    "STP_ORI_TYPE_DESCR",
+    "STP_ORI_CODE",
+    "STP_ORI_DESCR",
+    "STP_ORI_CNTY_CODE",
+    "STP_ORI_CNTY_NAME",
+    "CNT_SEG_SEP",
+    "CNT_ORDER",
+    "DISP_DATE",
+    "OFN",
+    "OFFENSE_CODE",
+    "OFFENSE_DESCR",
+    "OFFENSE_TOC",
+    "OFFENSE_QUAL_LST",
+    "DISP_OFFENSE_CODE",
+    "DISP_OFFENSE_DESCR",
+    "DISP_OFFENSE_TOC",
+    "DISP_OFFENSE_QUAL_LST",
+    "CONV_OFFENSE_ORDER",
+    "CONV_OFFENSE_CODE",
+    "CONV_OFFENSE_DESCR",
+    "CONV_OFFENSE_TOC",
+    "CONV_OFFENSE_QUAL_LST",
+    "FE_NUM_ORDER",
+    "FE_NUM_ARR_AGY",
+    "FE_NUM_BNCH_WARR",
+    "FE_NUM_CITE",
+    "FE_NUM_DOCKET",
+    "FE_NUM_INCIDENT",
+    "FE_NUM_BOOKING",
+    "FE_NUM_NUMBER",
+    "FE_NUM_REMAND",
+    "FE_NUM_OOS_INN",
+    "FE_NUM_CRT_CASE",
+    "FE_NUM_WARRANT",
+    "DISP_ORDER",
+    "DISP_CODE",
+    "DISP_DESCR",
+    "CONV_STAT_CODE",
+    "CONV_STAT_DESCR",
+    "SENT_SEG_SEP",
+    "SENT_ORDER",
+    "SENT_LOC_CODE",
+    "SENT_LOC_DESCR",
+    "SENT_LENGTH",
+    "SENT_TIME_CODE",
+    "SENT_TIME_DESCR",
+    "CYC_AGE",
+    "CII_TYPE",
+    "CII_TYPE_ALPHA",
+    "COMMENT_TEXT",
+    "END_OF_REC",
+]
 N_COLUMNS = len(DOJ_COLUMNS)  # 95
 _EXTRA = "_TRAILING_FIELD"
 
@@ -49,6 +130,9 @@ class DojFile:
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     has_header: bool = False
     blank_lines: int = 0
+    raw: object = (
+        None  # original text of each kept row, see _raw_lines (None: not one row per line)
+    )
 
     @property
     def rows_read(self) -> int:
@@ -116,13 +200,15 @@ def read_doj(path: str | Path) -> DojFile:
     has_header = bool(head) and head[0].lstrip().upper().startswith("RECORD_ID")
     if has_header:
         _check_header(_split_fields(head[0]), path)
-    first_data = head[1] if has_header and len(head) > 1 else (head[0] if head and not has_header else "")
+    first_data = (
+        head[1] if has_header and len(head) > 1 else (head[0] if head and not has_header else "")
+    )
     probe = _split_fields(first_data) if first_data else []
     wide = len(probe) == N_COLUMNS + 1 and probe[-1] == ""
     names = list(DOJ_COLUMNS) + ([_EXTRA] if wide else [])
     skip = 1 if has_header else 0
 
-    def _read(encoding: str) -> tuple[object, list[tuple[int, str, int]]]:
+    def _read(encoding: str, threads: bool) -> tuple[object, list[tuple[int, str, int]]]:
         bad: list[tuple[int, str, int]] = []
 
         def handler(row: object) -> str:
@@ -132,7 +218,7 @@ def read_doj(path: str | Path) -> DojFile:
         table = pcsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
             read_options=pcsv.ReadOptions(
-                use_threads=False,
+                use_threads=threads,
                 column_names=names,
                 skip_rows=skip,
                 encoding=encoding,
@@ -147,50 +233,68 @@ def read_doj(path: str | Path) -> DojFile:
         )
         return table, bad
 
-    if not data.strip():
+    if not head:
         table = pa.table({n: pa.array([], pa.string()) for n in DOJ_COLUMNS})
         return DojFile(path, table, np.zeros(0, np.int64), [], has_header, 0)
     try:
+        # Fast path: parallel parsing. Row numbers of malformed rows are only known when parsing
+        # in one thread, so a file with malformed rows is parsed again that way.
+        encoding = "utf8"
         try:
-            table, bad = _read("utf8")
+            table, bad = _read(encoding, True)
         except pa.ArrowInvalid as exc:
             if "UTF8" not in str(exc).upper():
                 raise
-            table, bad = _read("latin-1")
+            encoding = "latin-1"
+            table, bad = _read(encoding, True)
+        if bad:
+            table, bad = _read(encoding, False)
     except pa.ArrowInvalid as exc:
-        raise InputError(f"cannot parse as CSV: {str(exc).splitlines()[0]}", file=str(path)) from None
+        raise InputError(
+            f"cannot parse as CSV: {str(exc).splitlines()[0]}", file=str(path)
+        ) from None
 
+    # pyarrow numbers rows by physical line (skipped header included, blank lines counted);
+    # the kept rows are the lines that were not reported as invalid.
     total = table.num_rows + len(bad)
     bad_numbers = np.array(sorted(b[0] for b in bad), dtype=np.int64)
-    keep_mask = np.ones(total + 1, dtype=bool)
-    keep_mask[0] = False
-    keep_mask[bad_numbers[(bad_numbers > 0) & (bad_numbers <= total)]] = False
+    keep_mask = np.ones(skip + total + 1, dtype=bool)
+    keep_mask[: skip + 1] = False
+    keep_mask[bad_numbers[(bad_numbers > 0) & (bad_numbers <= skip + total)]] = False
     numbers = np.flatnonzero(keep_mask)[: table.num_rows]
     errors: list[tuple[int, str, str]] = []
     rescued: list[tuple[int, list[str]]] = []
     for number, text, ncols in bad:
         fields = _split_fields(text)
         if len(fields) == N_COLUMNS or (len(fields) == N_COLUMNS + 1 and fields[-1] == ""):
-            rescued.append((number + skip, fields[:N_COLUMNS]))
+            rescued.append((number, fields[:N_COLUMNS]))
         else:
             n = len(fields) or ncols
-            errors.append((number + skip, f"expected {N_COLUMNS} fields, found {n}", text))
+            errors.append((number, f"expected {N_COLUMNS} fields, found {n}", text))
     if wide:
-        extra = table.column(_EXTRA).to_numpy(zero_copy_only=False)
-        extra_bad = np.flatnonzero(extra != "")
+        import pyarrow.compute as pc
+
+        extra_bad = np.flatnonzero(
+            pc.not_equal(table.column(_EXTRA), "").to_numpy(zero_copy_only=False)
+        )
         for i in extra_bad:
             row = [table.column(c)[int(i)].as_py() for c in names]
-            errors.append((int(numbers[i]) + skip, f"expected {N_COLUMNS} fields, found 96", ",".join(row)))
+            errors.append(
+                (int(numbers[i]), f"expected {N_COLUMNS} fields, found 96", ",".join(row))
+            )
         table = table.drop_columns([_EXTRA])
         if len(extra_bad):
             keep = np.ones(table.num_rows, dtype=bool)
             keep[extra_bad] = False
             table = table.filter(pa.array(keep))
             numbers = numbers[keep]
-    lines = numbers + skip
+    lines = numbers
     if rescued:
         extra_tab = pa.table(
-            {c: pa.array([r[1][j] for r in rescued], pa.string()) for j, c in enumerate(DOJ_COLUMNS)}
+            {
+                c: pa.array([r[1][j] for r in rescued], pa.string())
+                for j, c in enumerate(DOJ_COLUMNS)
+            }
         )
         table = pa.concat_tables([table, extra_tab])
         lines = np.concatenate([lines, np.array([r[0] for r in rescued], dtype=np.int64)])
@@ -200,15 +304,23 @@ def read_doj(path: str | Path) -> DojFile:
 
     # Blank lines (and rows of empty fields) are not records; rows without a SUBJECT_ID cannot be
     # linked to a person and are reported.
-    subject = table.column("SUBJECT_ID").to_numpy(zero_copy_only=False)
-    no_subject = np.flatnonzero(np.char.str_len(subject.astype(str)) == 0) if len(subject) else []
+    import pyarrow.compute as pc
+
+    subject = pc.utf8_trim_whitespace(table.column("SUBJECT_ID"))
+    no_subject = np.flatnonzero(pc.equal(subject, "").to_numpy(zero_copy_only=False))
     blank_lines = 0
     drop: list[int] = []
     for i in no_subject:
         row = [table.column(c)[int(i)].as_py() for c in DOJ_COLUMNS]
         drop.append(int(i))
         if any(v.strip() for v in row):
-            errors.append((int(lines[i]), "SUBJECT_ID is blank: the row cannot be linked to a person", ",".join(row)))
+            errors.append(
+                (
+                    int(lines[i]),
+                    "SUBJECT_ID is blank: the row cannot be linked to a person",
+                    ",".join(row),
+                )
+            )
         else:
             blank_lines += 1
     if drop:
@@ -223,7 +335,39 @@ def read_doj(path: str | Path) -> DojFile:
             f"no valid DOJ row (line {first[0]}: {first[1]}); is this a DOJ research file?",
             file=str(path),
         )
-    return DojFile(path, table, lines.astype(np.int64), errors, has_header, blank_lines)
+    raw = None
+    if not rescued and encoding == "utf8":
+        raw = _raw_lines(data, lines, skip + total, wide)
+    return DojFile(path, table, lines.astype(np.int64), errors, has_header, blank_lines, raw)
+
+
+def _raw_lines(data: bytes, lines: np.ndarray, n_records: int, wide: bool) -> object:
+    """The original text of the given 1-based lines as pyarrow strings, each value starting with
+    the line break that precedes it (``"\\n<row text>"``; no trailing line break or trailing comma),
+    which lets the writer append columns without copying the text. None when a quoted value spans
+    several lines."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = b"\n" + data
+    buf = np.frombuffer(text, dtype=np.uint8)
+    breaks = np.flatnonzero(buf == 10).astype(np.int64)
+    if text[-1:] != b"\n":
+        breaks = np.concatenate([breaks, [len(text)]])
+    n_lines = len(breaks) - 1
+    if n_lines != n_records:
+        return None
+    whole = pa.LargeStringArray.from_buffers(n_lines, pa.py_buffer(breaks), pa.py_buffer(text))
+    idx = lines - 1
+    if len(idx) and idx[-1] - idx[0] + 1 == len(idx):
+        kept = whole.slice(int(idx[0]), len(idx))
+    else:
+        kept = whole.take(pa.array(idx, pa.int64()))
+    if data.find(b"\r") >= 0:
+        kept = pc.utf8_rtrim(kept, characters="\r")
+    if wide:
+        kept = pc.utf8_slice_codeunits(kept, 0, -1)
+    return kept
 
 
 def errors_frame(errors: list[tuple[int, str, str]]) -> object:
@@ -231,6 +375,14 @@ def errors_frame(errors: list[tuple[int, str, str]]) -> object:
     import pandas as pd
 
     return pd.DataFrame(errors, columns=["line", "reason", "text"])
+
+
+def doj_row(**fields: str) -> list[str]:
+    """A 95-field DOJ row with the given columns set (others blank); for tests and examples."""
+    unknown = set(fields) - set(DOJ_COLUMNS)
+    if unknown:
+        raise KeyError(f"not DOJ columns: {sorted(unknown)}")
+    return [fields.get(c, "") for c in DOJ_COLUMNS]
 
 
 def doj_text(rows: list[list[str]], header: bool = True, trailing_comma: bool = False) -> str:
