@@ -1,0 +1,107 @@
+"""``secondlook screen`` end to end on the raw fixture, and build_candidates on ingested tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from helpers.candidates import CANDIDATE_COLUMNS, build_candidates, summary
+from helpers.cli import app
+from helpers.config import load_config
+from helpers.ingest import ingest
+
+AS_OF = "2023-12-31"
+
+
+@pytest.fixture
+def tables(raw_dir: Path) -> dict:
+    return ingest(raw_dir, AS_OF).tables
+
+
+def test_screen_writes_every_output(raw_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        [
+            "screen",
+            "--data",
+            str(raw_dir),
+            "--county",
+            "Los Angeles",
+            "--as-of",
+            AS_OF,
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    for name in (
+        "candidates.csv",
+        "candidates.xlsx",
+        "summary.json",
+        "outliers.csv",
+        "sensitivity.csv",
+    ):
+        assert (out / name).exists(), name
+    cand = pd.read_csv(out / "candidates.csv", dtype={"cdcno": str})
+    assert cand["cdcno"].tolist() == ["a1b2c3d4", "0f0f0f0f"]  # the two LA people, in rank order
+    assert set(CANDIDATE_COLUMNS) <= set(cand.columns)
+    assert cand["rank"].tolist() == [1, 2]
+    info = json.loads((out / "summary.json").read_text())
+    assert info["people"] == 2 and info["county"] == "Los Angeles"
+    assert info["config"]["name"] == "Los Angeles"
+    assert info["eligible"] + info["not_eligible"] + info["unknown"] == 2
+    excel = pd.read_excel(out / "candidates.xlsx", dtype={"cdcno": str})
+    assert excel["cdcno"].tolist() == cand["cdcno"].tolist()
+    sens = pd.read_csv(out / "sensitivity.csv")
+    assert {"weight", "step", "overlap_at_k", "kendall_tau"} <= set(sens.columns)
+    assert "a" in set(sens["weight"]) and sens["overlap_at_k"].between(0, 1).all()
+    assert "2 people (Los Angeles, config Los Angeles)" in result.output
+
+
+def test_la_adult_failures_in_words(tables: dict) -> None:
+    cand = build_candidates(tables, "Los Angeles", load_config("Los Angeles"), AS_OF).set_index(
+        "cdcno"
+    )
+    robbery = cand.loc["a1b2c3d4"]
+    assert robbery["eligibility"] == "not eligible"
+    assert "current offense PC 211 (2nd) is serious/violent" in robbery["failed_rules"]
+    murder = cand.loc["0f0f0f0f"]
+    assert murder["failed_rules"].startswith("age 45 is under 50")
+    assert "current offense PC 187 (2nd) is serious/violent" in murder["failed_rules"]
+
+
+def test_all_counties_and_statewide_config(tables: dict) -> None:
+    cand = build_candidates(tables, None, load_config(None), AS_OF)
+    assert len(cand) == 4
+    assert cand.groupby("county")["rank"].min().eq(1).all()
+    # San Diego: 6-year drug sentence -> fails the statewide 20-year rule, not serious/violent.
+    sd = cand.set_index("cdcno").loc["12345678"]
+    assert sd["failed_rules"].startswith(
+        "sentence 6.0 years is under 20; served 3.0 years, under 10"
+    )
+    assert "serious" not in sd["failed_rules"]
+    info = summary(cand)
+    assert info["people"] == 4 and info["rules"]["sentence"]["failed"] == 1
+
+
+def test_cdcr_referral_excludes_lwop(tables: dict) -> None:
+    config = load_config(None, Path("configs/presets/cdcr_referral.yaml"))
+    cand = build_candidates(tables, "Alameda", config, AS_OF)
+    assert cand["cdcno"].tolist() == ["deadbeef"]
+    assert cand.loc[0, "failed_rules"] == "sentence type is Life w/o Parole"
+
+
+def test_bad_county_and_bad_config_exit_2(raw_dir: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["screen", "--data", str(raw_dir), "--as-of", AS_OF, "--out", str(tmp_path / "o")]
+    bad = runner.invoke(app, [*args, "--county", "Atlantis"])
+    assert bad.exit_code == 2 and "unknown California county 'Atlantis'" in bad.output
+    cfg = tmp_path / "x.yaml"
+    cfg.write_text("extends: la_adult\nscore: {a: LOTS}\n")
+    bad = runner.invoke(app, [*args, "--county", "Los Angeles", "--config", str(cfg)])
+    assert bad.exit_code == 2 and "x.yaml: key 'score.a': unknown weight 'LOTS'" in bad.output
