@@ -26,6 +26,8 @@ COMMAND_MODULES = (
     "helpers.data_cli",
     "helpers.analysis_cli",
     "helpers.audit_cli",
+    "helpers.model_cli",
+    "helpers.accountability_cli",
     "helpers.prop64.cli",
     "helpers.pipeline_cli",
 )
