@@ -187,7 +187,25 @@ def prepare_shared(settings: RunSettings, counties: list[str]) -> dict[str, Any]
             candidate_files[county] = str(out)
             config_hashes[county] = key
 
-    model = _shared_model(settings, tables, shared)
+    statewide = str(county_file(None))
+    if statewide not in config_files:  # the model is trained on the statewide screen
+        config = load_config(None)
+        text = "".join(Path(f).read_text() for f in _config_paths(config.files))
+        skey = _sha(text.encode())[:16]
+        state_file = shared / "candidates" / f"{Path(statewide).stem}-{skey}.parquet"
+        if not state_file.exists() or settings.force:
+            state_file.parent.mkdir(parents=True, exist_ok=True)
+            build_candidates(tables, None, config, settings.as_of).to_parquet(
+                state_file, index=False
+            )
+    else:
+        state_file = Path(candidate_files[config_files[statewide][0]])
+    model_key = _sha(
+        json.dumps(
+            [inputs, str(state_file), code_hash(), settings.seed, str(settings.as_of)]
+        ).encode()
+    )
+    model = _shared_model(settings, tables, shared, state_file, model_key)
     shared_manifest = {
         "as_of": str(settings.as_of),
         "seed": settings.seed,
@@ -218,16 +236,76 @@ def _config_paths(files: list[str]) -> list[Path]:
     return [p for p in out if p.exists()]
 
 
-def _shared_model(settings: RunSettings, tables: dict, shared: Path) -> dict[str, Any]:
-    """Train the statewide model once (when the model module is available) and predict everyone."""
-    try:
-        from helpers import model as model_module
-    except ImportError:
-        return {}
-    runner = getattr(model_module, "train_shared", None)
-    if runner is None:
-        return {}
-    return runner(tables, settings.as_of, shared / "model", seed=settings.seed)
+def _shared_model(
+    settings: RunSettings, tables: dict, shared: Path, candidates: Path, key: str
+) -> dict[str, Any]:
+    """Train the statewide model once (label: the statewide screen) and score everybody.
+
+    Writes the model, its metadata, the evaluation tables and ``predictions.parquet`` (``cdcno,
+    model_score, model_rank`` within the county, ``top_features``) to ``shared/model``.  Reused while
+    the inputs, configuration and code are unchanged.
+    """
+    import pandas as pd
+
+    from helpers.config import load_config
+    from helpers.features import build_features
+    from helpers.model import ModelSettings, model_ranks, predict, save_model, train_model
+
+    out = shared / "model"
+    stamp = out / CACHE_FILE
+    info_path = out / "shared_model.json"
+    if (
+        stamp.exists()
+        and stamp.read_text().strip() == key
+        and info_path.exists()
+        and not settings.force
+    ):
+        return json.loads(info_path.read_text())
+    out.mkdir(parents=True, exist_ok=True)
+    config = load_config(None)
+    frame = pd.read_parquet(candidates)
+    result = train_model(
+        tables,
+        None,
+        config,
+        settings.as_of,
+        label="screen",
+        settings=ModelSettings(random_state=settings.seed),
+        candidates=frame,
+    )
+    model_path, meta_path = save_model(result.pipeline, result.metadata, out)
+    for name in (
+        "metrics",
+        "comparison",
+        "importance",
+        "weights",
+        "inspection",
+        "feedback",
+        "by_group",
+    ):
+        table = getattr(result, name)
+        if table is not None:
+            table.to_csv(out / f"{name}.csv", index=False)
+    X = build_features(tables, settings.as_of, config)
+    X = X.loc[~X.index.duplicated()]
+    scored = predict(result.pipeline, result.metadata, X).reset_index(names="cdcno")
+    county = tables["people"].drop_duplicates("cdcno").set_index("cdcno")["county"]
+    scored["county"] = scored["cdcno"].map(county)
+    scored["model_rank"] = model_ranks(scored["model_score"].to_numpy(), scored["county"])
+    predictions = out / "predictions.parquet"
+    scored[["cdcno", "model_score", "model_rank", "top_features"]].to_parquet(
+        predictions, index=False
+    )
+    info = {
+        "hash": result.metadata.get("training_data_hash", key),
+        "model": str(model_path),
+        "metadata": str(meta_path),
+        "predictions": str(predictions),
+        "dir": str(out),
+    }
+    info_path.write_text(json.dumps(info, indent=2))
+    stamp.write_text(key + "\n")
+    return info
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -65,27 +66,39 @@ def pipeline_salt(shared_dir: Path) -> str:
     return path.read_text().strip()
 
 
+@lru_cache(maxsize=4)
+def _read_parquet_cached(path: str, mtime: float) -> pd.DataFrame:
+    return pd.read_parquet(path)
+
+
+def _parquet(path: str | Path) -> pd.DataFrame:
+    """Read a Parquet file once per process (the pipeline reuses one kernel for many notebooks)."""
+    path = Path(path)
+    return _read_parquet_cached(str(path.resolve()), path.stat().st_mtime)
+
+
 def load_context(shared: str | Path, county: str, mode: str = "public") -> CountyContext:
     """Load the shared outputs of ``secondlook run`` for one county."""
     from helpers.config import county_file, load_config
-    from helpers.ingest import load_processed
+    from helpers.ingest import isin
 
     mode = check_mode(mode)
     shared_dir = Path(shared)
     manifest = json.loads((shared_dir / "shared.json").read_text())
-    tables = load_processed(Path(manifest["processed"]))
+    processed = Path(manifest["processed"])
+    tables = {name: _parquet(processed / f"{name}.parquet") for name in ("people", "offenses")}
     people = tables["people"]
     in_county = (people["county"] == county).fillna(False).to_numpy(dtype=bool)
     county_people = people.loc[in_county].reset_index(drop=True)
     offenses = tables["offenses"]
-    county_offenses = offenses[offenses["cdcno"].isin(county_people["cdcno"])].reset_index(
+    county_offenses = offenses[isin(offenses["cdcno"], county_people["cdcno"])].reset_index(
         drop=True
     )
-    candidates = pd.read_parquet(manifest["candidates"][county])
+    candidates = _parquet(manifest["candidates"][county])
     candidates = candidates[candidates["county"] == county].reset_index(drop=True)
     model = manifest.get("model") or {}
     if model.get("predictions") and Path(model["predictions"]).exists():
-        scores = pd.read_parquet(model["predictions"])
+        scores = _parquet(model["predictions"])
         candidates = candidates.merge(scores, on="cdcno", how="left")
     return CountyContext(
         county=county,
@@ -463,3 +476,70 @@ def export_candidates(ctx: CountyContext, out_dir: str | Path | None = None) -> 
     with pd.ExcelWriter(xlsx_path, engine="xlsxwriter") as writer:
         frame.to_excel(writer, sheet_name="candidates", index=False)
     return [csv_path, xlsx_path]
+
+
+# --------------------------------------------------------------------------------------------------
+# 03 model: the statewide model, read back for a county
+# --------------------------------------------------------------------------------------------------
+
+
+def model_table(ctx: CountyContext, name: str) -> pd.DataFrame:
+    """One of the statewide model's evaluation tables (metrics, comparison, importance, weights, …)."""
+    model = ctx.shared.get("model") or {}
+    path = Path(model.get("dir", "")) / f"{name}.csv"
+    if not model or not path.exists():
+        return pd.DataFrame(
+            {"note": [f"no {name} table: the statewide model was not trained in this run"]}
+        )
+    table = pd.read_csv(path)
+    numeric = table.select_dtypes("number").columns
+    table[numeric] = table[numeric].round(3)
+    if ctx.public and name in {"by_group", "inspection"}:
+        counts = [
+            c
+            for c in table.columns
+            if c.startswith("n") and pd.api.types.is_integer_dtype(table[c])
+        ]
+        if counts:
+            table = suppress(table, counts).drop(
+                columns=["suppressed", "suppression"], errors="ignore"
+            )
+    return table
+
+
+def model_setting(ctx: CountyContext) -> pd.DataFrame:
+    """The model's setting in words: label, positives, split, parameters, training-data hash."""
+    model = ctx.shared.get("model") or {}
+    if not model:
+        return pd.DataFrame({"note": ["the statewide model was not trained in this run"]})
+    meta = json.loads(Path(model["metadata"]).read_text())
+    keep = [
+        "label",
+        "county",
+        "n_train",
+        "n_test",
+        "positives_train",
+        "positives_test",
+        "positive_rate",
+        "threshold",
+        "training_data_hash",
+        "trained",
+        "seconds",
+    ]
+    rows = [(k, meta[k]) for k in keep if k in meta]
+    rows += [(f"parameter {k}", v) for k, v in (meta.get("parameters") or {}).items()]
+    return pd.DataFrame(rows, columns=["Item", "Value"]).astype({"Value": "string"})
+
+
+def model_ranked_list(ctx: CountyContext, k: int = 25) -> pd.DataFrame:
+    """The county's top-k by model score, with the features that pushed each score up."""
+    if "model_rank" not in ctx.candidates:
+        return pd.DataFrame({"note": ["no model scores in this run"]})
+    top = ctx.candidates.nsmallest(k, "model_rank")
+    cols = ["model_rank", "model_score", "rank", "eligibility", "R", "top_features"]
+    out = top[[c for c in cols if c in top]].copy()
+    if ctx.public:
+        out.insert(0, "person", pseudonymise(top["cdcno"], ctx.salt).to_numpy())
+    else:
+        out.insert(0, "cdcno", top["cdcno"].to_numpy())
+    return out.reset_index(drop=True).round(3)
