@@ -213,6 +213,7 @@ def prepare_shared(settings: RunSettings, counties: list[str]) -> dict[str, Any]
         "processed": str(processed),
         "inputs": inputs,
         "candidates": candidate_files,
+        "statewide_candidates": str(state_file),
         "config_hashes": config_hashes,
         "model": model,
         "versions": package_versions(),

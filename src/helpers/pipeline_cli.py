@@ -11,16 +11,17 @@ from helpers.data_cli import user_errors
 
 
 def book(
-    processed: Annotated[
-        Path, typer.Option("--processed", help="Ingested tables (from `secondlook ingest`).")
-    ] = Path("data/processed"),
+    shared: Annotated[
+        Path,
+        typer.Option("--shared", help="Statewide outputs of `secondlook run` (shared.json)."),
+    ] = Path("outputs/shared"),
     strict: Annotated[bool, typer.Option(help="Treat build warnings as errors.")] = True,
 ) -> None:
-    """Build the public website into _build/html (after the main job has run)."""
-    from helpers.site import ROOT, build_book, prepare_generated
+    """Build the public website into _build/html (after `secondlook run`)."""
+    from helpers.site import ROOT, build_book, prepare_site
 
     with user_errors():
-        prepare_generated(processed)
+        prepare_site(shared, ROOT)
     try:
         html = build_book(ROOT, strict=strict)
     except RuntimeError as exc:
