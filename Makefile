@@ -44,18 +44,16 @@ ingest: install $(if $(filter $(RAW),$(DATA)),sample)
 	$(BIN)/secondlook ingest $(DATA) --as-of $(AS_OF) --out $(PROCESSED)
 
 run: install
-	@if $(BIN)/secondlook run --help >/dev/null 2>&1; then \
-	  $(BIN)/secondlook run --all --data $(PROCESSED) --as-of $(AS_OF) --jobs $(JOBS); \
-	fi
+	$(BIN)/secondlook run --all --data $(PROCESSED) --as-of $(AS_OF) --jobs $(JOBS)
 
 book: install
-	$(BIN)/secondlook book
+	$(BIN)/secondlook book --shared outputs/shared
 
 test: install
 	bash scripts/ensure_chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q --durations=15
 
 lint: install
 	$(BIN)/ruff check .
@@ -69,4 +67,4 @@ bench: install
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b; done
 
 clean:
-	rm -rf _build $(PROCESSED) book/counties book/generated
+	rm -rf _build $(PROCESSED) book/counties book/generated outputs

@@ -189,7 +189,12 @@ def _bar_chart(dims: Sequence[str], facets: Sequence[Facet], facet: Facet) -> di
     )
     y = {"field": col, "type": "nominal", "title": None, "sort": sort}
     return {
-        "title": {"text": {"expr": f"'{facet.label}: ' + place_label"}, "anchor": "start"},
+        "title": {
+            "text": {
+                "expr": f"'{facet.label}: ' + place_label + (show_share ? ' (% of total)' : '')"
+            },
+            "anchor": "start",
+        },
         "width": 300,
         "encoding": {"y": y},
         "transform": [
@@ -206,7 +211,7 @@ def _bar_chart(dims: Sequence[str], facets: Sequence[Facet], facet: Facet) -> di
                     "x": {
                         "field": "value",
                         "type": "quantitative",
-                        "title": {"expr": "show_share ? 'Share of the total (%)' : 'People'"},
+                        "title": None,
                     },
                     "color": {
                         "condition": {

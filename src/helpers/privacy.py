@@ -304,10 +304,16 @@ def find_identifiers(
     simple = {i for i in ids if _TOKEN.fullmatch(i)}
     complex_ = ids - simple
     found: set[str] = set()
+    # A multi-token identifier (e.g. a name) can only occur where all its tokens occur: check the
+    # cheap token sets first, the exact pattern only for those candidates.
+    complex_tokens = {ident: set(_TOKEN.findall(ident)) for ident in complex_}
     for text in _texts(text_or_frame):
         low = text.lower()
-        found |= simple & set(_TOKEN.findall(low))
-        for ident in complex_:
+        tokens = set(_TOKEN.findall(low))
+        found |= simple & tokens
+        for ident, parts in complex_tokens.items():
+            if ident in found or not parts <= tokens:
+                continue
             pattern = r"(?<![0-9a-z])" + re.escape(ident) + r"(?![0-9a-z])"
             if re.search(pattern, low):
                 found.add(ident)

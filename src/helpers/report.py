@@ -397,41 +397,39 @@ def selection_audit_table(ctx: CountyContext, k: int | None = None) -> pd.DataFr
 # 05 county report: savings and the one-page summary
 # --------------------------------------------------------------------------------------------------
 
-COST_PER_PERSON_YEAR = (
-    132_860  # CA 2024-25 budget (CalMatters, Feb 2024); the memo used $106,000 (LAO 2021-22)
-)
-COUNTY_SHARE = 0.70  # the memo: at least 70 % of the savings to the county, the rest to the state
 
+def projected_savings(ctx: CountyContext, k: int | None = None) -> pd.DataFrame:
+    """Projected savings if the county's top-k eligible candidates were resentenced on the as-of date.
 
-def projected_savings(
-    ctx: CountyContext,
-    k: int | None = None,
-    cost_per_year: float = COST_PER_PERSON_YEAR,
-    county_share: float = COUNTY_SHARE,
-) -> pd.DataFrame:
-    """Projected savings if the top-k eligible candidates were resentenced on the as-of date.
-
-    Years avoided per person = years from the as-of date to the expected release month (EPRD/MEPD),
-    at least zero.  People without a release date (LWOP, condemned) are counted but not costed: their
-    years avoided are unknown.  An upper bound: a resentenced person is not always released at once.
+    Computed by :func:`helpers.accountability.savings` (the same figures as the annual report): years
+    avoided per person = years from the as-of date to the expected release date (EPRD/MEPD), at least
+    zero; people without a release date (LWOP, condemned) are counted but not costed.  An upper bound:
+    a resentenced person is not always released at once.
     """
+    from helpers.accountability import load_settings, savings
+
+    settings = load_settings()
     k = int(k or ctx.config.top_k)
-    top = ctx.candidates[ctx.candidates["eligibility"] == "eligible"].nsmallest(k, "rank")
-    people = ctx.people.set_index("cdcno")
-    months = top["cdcno"].map(people["months_to_release"]).astype(float)
-    years = (months / 12).clip(lower=0)
-    known = years.notna()
-    total_years = float(years[known].sum())
-    total = total_years * cost_per_year
+    row = savings(ctx.candidates, ctx.people, as_of=ctx.as_of, k=k, settings=settings).row(
+        ctx.county, "projected"
+    )
+    share = settings.county_share
     rows = [
-        ("People in the top-k eligible list", int(len(top))),
-        ("… with a release date (costed)", int(known.sum())),
-        ("… without one (LWOP/condemned; not costed)", int((~known).sum())),
-        ("Years of incarceration avoided (upper bound)", round(total_years, 1)),
-        ("Cost per person-year (USD)", f"{cost_per_year:,.0f}"),
-        ("Projected savings (USD)", f"{total:,.0f}"),
-        (f"To the county ({county_share:.0%})", f"{total * county_share:,.0f}"),
-        (f"To the state ({1 - county_share:.0%})", f"{total * (1 - county_share):,.0f}"),
+        (f"People in the top-{k} eligible list", int(row["people"])),
+        ("… with a release date (costed)", int(row["costed"])),
+        ("… without one (LWOP/condemned; not costed)", int(row["not_costed"])),
+        ("Years of incarceration avoided (upper bound)", round(float(row["years_avoided"]), 1)),
+        (
+            f"Cost per person-year (USD, {settings.cost_year})",
+            f"{settings.cost_per_person_year:,.0f}",
+        ),
+        ("Projected savings (USD)", f"{row['savings']:,.0f}"),
+        (f"To the county ({share:.0%})", f"{row['county_part']:,.0f}"),
+        (f"To the state ({1 - share:.0%})", f"{row['state_part']:,.0f}"),
+        (
+            f"At the memo's cost per person-year ({settings.comparison_cost_per_person_year:,.0f})",
+            f"{row['savings_at_comparison_cost']:,.0f}",
+        ),
     ]
     table = pd.DataFrame(rows, columns=["Measure", "Value"])
     if ctx.public:

@@ -199,6 +199,7 @@ def write_county_index(table: pd.DataFrame, out: Path) -> tuple[Path, Path]:
             ),
         }
     )
+    tooltip = [{"field": "county", "title": "County"}, {"field": "label", "title": "People"}]
     spec = {
         "$schema": dash.SCHEMA,
         "description": "Map of California counties; click a county to open its report",
@@ -217,21 +218,33 @@ def write_county_index(table: pd.DataFrame, out: Path) -> tuple[Path, Path]:
             },
             {"calculate": "datum.properties.county", "as": "county"},
         ],
-        "mark": {"type": "geoshape", "stroke": "white", "cursor": "pointer"},
-        "encoding": {
-            "color": {
-                "field": "people",
-                "type": "quantitative",
-                "title": "People",
-                "scale": {"scheme": "blues", "type": "sqrt"},
+        "layer": [
+            {
+                # Every county, also those whose count is suppressed (no colour).
+                "mark": {
+                    "type": "geoshape",
+                    "fill": "#e6e6e6",
+                    "stroke": "white",
+                    "cursor": "pointer",
+                },
+                "encoding": {"href": {"field": "link"}, "tooltip": tooltip},
             },
-            "href": {"field": "link"},
-            "description": {"field": "county"},
-            "tooltip": [
-                {"field": "county", "title": "County"},
-                {"field": "label", "title": "People"},
-            ],
-        },
+            {
+                "mark": {"type": "geoshape", "stroke": "white", "cursor": "pointer"},
+                "encoding": {
+                    "color": {
+                        "field": "people",
+                        "type": "quantitative",
+                        "title": "People",
+                        "scale": {"scheme": "blues", "type": "sqrt"},
+                        "legend": {"orient": "top-right", "gradientLength": 110},
+                    },
+                    "href": {"field": "link"},
+                    "description": {"field": "county"},
+                    "tooltip": tooltip,
+                },
+            },
+        ],
         "config": {"view": {"stroke": None}},
     }
     spec_path = _write_json(out / "charts" / "county_index.json", spec)

@@ -1,0 +1,282 @@
+"""The public site: built from a pipeline run on the small sample, then driven in a real browser.
+
+The browser is Debian's chromium (never a downloaded one) with every non-``file://`` request blocked:
+the site must work offline.  Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import dashboard
+from helpers.glossary import lookup
+from helpers.ingest import ingest, write_processed
+from helpers.pipeline import RunSettings, run
+from helpers.privacy import SMALL_CELL, find_identifiers
+from helpers.site import build_book, external_references, prepare_site
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+COUNTY = "Los Angeles"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A copy of the book sources, one county run through the pipeline, and the built site."""
+    root = tmp_path_factory.mktemp("site")
+    work = tmp_path_factory.mktemp("work")
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / name, root / name)
+    shutil.copytree(ROOT / "_static", root / "_static")
+    for name in ("data", "configs"):  # pages include reference tables and configuration files
+        (root / name).symlink_to(ROOT / name, target_is_directory=True)
+    shutil.copytree(
+        ROOT / "book", root / "book", ignore=shutil.ignore_patterns("counties", "generated")
+    )
+    processed = work / "processed"
+    write_processed(ingest(ROOT / "data" / "sample", "2026-05-01"), processed)
+    settings = RunSettings(
+        data=processed,
+        as_of="2026-05-01",
+        jobs=1,
+        out_root=root / "book" / "counties",
+        shared_root=work / "shared",
+    )
+    results = run(settings, [COUNTY], progress=False)
+    assert [r.status for r in results] == ["ran"], [r.error for r in results]
+    prepare_site(work / "shared", root)
+    html = build_book(root)
+    manifest = json.loads((work / "shared" / "shared.json").read_text())
+    return {"root": root, "html": html, "shared": work / "shared", "manifest": manifest}
+
+
+def test_site_is_built_offline_and_complete(built) -> None:
+    html = built["html"]
+    assert (html / "index.html").exists()
+    for page in (
+        "book/dashboards/commitments.html",
+        "book/dashboards/demographics.html",
+        "book/playground.html",
+        "book/county-reports.html",
+        "book/counties/los-angeles/05-county-report.html",
+        "book/counties/los-angeles/04-bias-audit.html",
+        "book/about/glossary.html",
+        "book/about/changelog.html",
+    ):
+        assert (html / page).exists(), page
+    assert external_references(html) == []
+    assert (html / "_static" / "vendor" / "vega-bundle.js").stat().st_size > 500_000
+    # The bundle is only loaded where a chart is.
+    assert "vega-bundle.js" not in (html / "book" / "method" / "data.html").read_text()
+    # Formulas are MathML, not TeX waiting for a script.
+    assert "<math" in (html / "book" / "method" / "score.html").read_text()
+
+
+def test_public_site_holds_no_identifier(built) -> None:
+    sample = ROOT / "data" / "sample"
+    people = pd.read_csv(sample / "demographics.csv", dtype=str)
+    current = pd.read_csv(sample / "current_commitments.csv", dtype=str)
+    dsa = pd.read_csv(sample / "dsa" / "demographics.csv", dtype=str)
+    identifiers = (
+        set(people["cdcno"]) | set(people["controlling case number"]) | set(current["case number"])
+    )
+    identifiers |= set(dsa["Offender's Name"])
+    assert find_identifiers(built["html"], identifiers) == []
+
+
+def test_dashboard_data_is_suppressed(built) -> None:
+    spec = json.loads(
+        (built["root"] / "book" / "generated" / "charts" / "commitments.json").read_text()
+    )
+    cube = pd.read_csv(pd.io.common.StringIO(spec["data"]["values"]))
+    shown = cube["n"].dropna()
+    assert not ((shown >= 1) & (shown < SMALL_CELL)).any()
+    assert cube["n"].isna().any()  # the small sample does have small cells
+
+
+# --------------------------------------------------------------------------------------------------
+# In the browser
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/ensure_chromium.sh` (apt chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+class OfflinePage:
+    """A page with the network blocked that records console errors and failed requests."""
+
+    def __init__(self, browser, html: Path) -> None:
+        self.html = html
+        self.page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        self.failed: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
+        self.page.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def open(self, relative: str) -> None:
+        self.page.goto((self.html / relative).as_uri())
+        self.page.wait_for_function(
+            "[...document.querySelectorAll('div.sl-chart')]"
+            ".every(e => e.dataset.ready || e.dataset.error)",
+            timeout=30_000,
+        )
+        self.page.wait_for_timeout(100)
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.blocked == [], self.blocked
+        assert self.failed == [], self.failed
+
+    def signal(self, chart: str, name: str):
+        return self.page.evaluate(f"window.secondlookViews['sl-chart-{chart}'].signal('{name}')")
+
+    def svg_text(self, chart: str) -> str:
+        return self.page.inner_text(f"#sl-chart-{chart}")
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def offline(browser, built) -> Iterator[OfflinePage]:
+    page = OfflinePage(browser, built["html"])
+    yield page
+    page.page.close()
+
+
+def _statewide_people(built) -> pd.DataFrame:
+    return dashboard.person_dimensions(pd.read_parquet(built["manifest"]["statewide_candidates"]))
+
+
+def test_every_page_loads_offline_without_errors(built, offline) -> None:
+    pages = sorted(
+        str(p.relative_to(built["html"])) for p in (built["html"] / "book").rglob("*.html")
+    )
+    assert len(pages) >= 20
+    for page in pages:
+        offline.open(page)
+        assert offline.page.locator("div.sl-chart[data-error]").count() == 0, page
+    offline.assert_clean()
+
+
+def test_clicking_a_county_filters_every_chart(built, offline) -> None:
+    offline.open("book/dashboards/commitments.html")
+    before = offline.svg_text("commitments")
+    assert "California" in before
+    offline.page.click(f'path[aria-label="{COUNTY}"]', force=True)
+    offline.page.wait_for_timeout(300)
+    assert offline.signal("commitments", "sel_county") == COUNTY
+    after = offline.svg_text("commitments")
+    assert f"Offense category: {COUNTY} County" in after
+    assert f"Sentence type: {COUNTY} County" in after
+    people = _statewide_people(built)
+    n = int((people["county"] == COUNTY).sum())
+    assert n >= SMALL_CELL
+    assert f"People in CDCR custody (filters applied): {n:,}" in after
+    offline.shot("dashboard-commitments-county")
+    # A drop-down filter: only second strikers, still in the county.
+    offline.page.select_option('select[name="f_sentence_type"]', "Second Striker")
+    offline.page.wait_for_timeout(300)
+    m = int(((people["county"] == COUNTY) & (people["sentence_type"] == "Second Striker")).sum())
+    text = offline.svg_text("commitments")
+    expected = f"{m:,}" if m >= SMALL_CELL else "suppressed"
+    assert f"People in CDCR custody (filters applied): {expected}" in text
+    offline.assert_clean()
+
+
+def test_checkbox_shows_shares(offline) -> None:
+    offline.open("book/dashboards/demographics.html")
+    assert "(% of total)" not in offline.svg_text("demographics")
+    offline.page.check('input[name="show_share"]')
+    offline.page.wait_for_timeout(300)
+    assert offline.signal("demographics", "show_share") is True
+    text = offline.svg_text("demographics")
+    assert "Race/ethnicity: California (% of total)" in text
+    assert " %" in text
+    offline.shot("dashboard-demographics-shares")
+    offline.assert_clean()
+
+
+def test_moving_a_weight_changes_the_ranking(built, offline) -> None:
+    spec = json.loads(
+        (built["root"] / "book" / "generated" / "charts" / "playground.json").read_text()
+    )
+    name = spec["usermeta"]["secondlook"]["ranked_data"]
+    read = (
+        "n => window.secondlookViews['sl-chart-playground'].data(n)"
+        ".slice().sort((x, y) => x.rank - y.rank).map(r => [r.pid, r.R])"
+    )
+    offline.open("book/playground.html")
+    before = offline.page.evaluate(read, name)
+    offline.page.eval_on_selector(
+        'input[name="b"]',
+        """el => { el.value = "2"; el.dispatchEvent(new Event("input", {bubbles: true}));
+                   el.dispatchEvent(new Event("change", {bubbles: true})); }""",
+    )
+    offline.page.select_option('select[name="x_time_served"]', "VERY HIGH")
+    offline.page.wait_for_timeout(300)
+    after = offline.page.evaluate(read, name)
+    assert offline.signal("playground", "b") == 2
+    assert [r for _, r in before] != [r for _, r in after]
+    assert [p for p, _ in before] != [p for p, _ in after]
+    offline.shot("playground-moved")
+    offline.assert_clean()
+
+
+def test_hovering_a_question_mark_shows_its_definition(offline) -> None:
+    offline.open("book/dashboards/commitments.html")
+    term = offline.page.locator(".sl-term").first
+    definition = term.locator(".sl-def")
+    assert not definition.is_visible()
+    term.locator(".sl-q").hover()
+    definition.wait_for(state="visible", timeout=2_000)
+    key = term.get_attribute("data-term")
+    assert definition.inner_text().strip() == lookup(key).definition.strip()
+    offline.shot("glossary-hover")
+    offline.assert_clean()
+
+
+def test_county_index_map_links_to_the_county_report(offline) -> None:
+    offline.open("book/county-reports.html")
+    with offline.page.expect_navigation():
+        offline.page.click(f'path[aria-label="{COUNTY}"]', force=True)
+    assert offline.page.url.endswith("counties/los-angeles/05-county-report.html")
+    assert COUNTY in offline.page.title()
+    offline.assert_clean()
