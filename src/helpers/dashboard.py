@@ -342,13 +342,7 @@ def dashboard_spec(
                 "encoding": {
                     "shape": {"field": "geo", "type": "geojson"},
                     "description": {"field": "county"},
-                    "color": {
-                        "field": "count",
-                        "type": "quantitative",
-                        "title": "People",
-                        "scale": {"scheme": "blues", "type": "sqrt"},
-                        "legend": {"orient": "top-right", "gradientLength": 110},
-                    },
+                    "color": county_color("count"),
                     "stroke": {
                         "condition": {"param": "pick", "empty": False, "value": "#d4442b"},
                         "value": "white",
@@ -379,6 +373,17 @@ def dashboard_spec(
         "vconcat": [{"hconcat": [map_view, stats_view]}, {"hconcat": bars}],
         "config": {"view": {"stroke": None}, "font": "system-ui, sans-serif"},
         "usermeta": {"embedOptions": {"actions": False}},
+    }
+
+
+def county_color(field: str) -> dict[str, Any]:
+    """The choropleth colour channel shared by every county map (suppressed counts stay grey)."""
+    return {
+        "field": field,
+        "type": "quantitative",
+        "title": "People",
+        "scale": {"scheme": "blues", "type": "sqrt"},
+        "legend": {"orient": "top-right", "gradientLength": 110},
     }
 
 

@@ -206,6 +206,7 @@ def prepare_shared(settings: RunSettings, counties: list[str]) -> dict[str, Any]
         ).encode()
     )
     model = _shared_model(settings, tables, shared, state_file, model_key)
+    audit_dir = _shared_audit(settings, processed, shared, model_key)
     shared_manifest = {
         "as_of": str(settings.as_of),
         "seed": settings.seed,
@@ -216,6 +217,7 @@ def prepare_shared(settings: RunSettings, counties: list[str]) -> dict[str, Any]
         "statewide_candidates": str(state_file),
         "config_hashes": config_hashes,
         "model": model,
+        "audit": str(audit_dir),
         "versions": package_versions(),
         "git_commit": git_commit(),
         "created": datetime.now().isoformat(timespec="seconds"),
@@ -314,6 +316,19 @@ def _shared_model(
 # --------------------------------------------------------------------------------------------------
 
 _KERNEL: Any = None
+
+
+def _shared_audit(settings: RunSettings, processed: Path, shared: Path, key: str) -> Path:
+    """The statewide bias audit (public mode), run once per input, code and seed; its folder."""
+    from helpers.audit_cli import audit
+
+    out = shared / "audit"
+    stamp = out / ".cache-key"
+    if settings.force or not stamp.exists() or stamp.read_text() != key:
+        audit(data=Path(processed), out=out, county="statewide", as_of=str(settings.as_of),
+              config=None, k=50, mode="public", n_boot=1000)  # fmt: skip
+        stamp.write_text(key)
+    return out
 
 
 def _kernel_manager() -> Any:

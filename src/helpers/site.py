@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -232,13 +233,7 @@ def write_county_index(table: pd.DataFrame, out: Path) -> tuple[Path, Path]:
             {
                 "mark": {"type": "geoshape", "stroke": "white", "cursor": "pointer"},
                 "encoding": {
-                    "color": {
-                        "field": "people",
-                        "type": "quantitative",
-                        "title": "People",
-                        "scale": {"scheme": "blues", "type": "sqrt"},
-                        "legend": {"orient": "top-right", "gradientLength": 110},
-                    },
+                    "color": dash.county_color("people"),
                     "href": {"field": "link"},
                     "description": {"field": "county"},
                     "tooltip": tooltip,
@@ -290,6 +285,75 @@ def write_toc(root: Path, links: dict[str, str], out: Path) -> Path:
 # --------------------------------------------------------------------------------------------------
 
 
+def write_model_card(shared_manifest: dict[str, Any], out: Path) -> Path:
+    """The statewide model's card, headings moved one level down to sit inside the model page."""
+    from helpers.model_card import model_card
+
+    meta_path = (shared_manifest.get("model") or {}).get("metadata")
+    if not meta_path or not Path(meta_path).exists():
+        text = "No model was trained in this run (too few positive labels); see the run log.\n"
+    else:
+        card = model_card(json.loads(Path(meta_path).read_text()))
+        lines = card.splitlines()
+        if lines and lines[0].startswith("# "):
+            lines = lines[1:]
+        text = "\n".join("#" + line if re.match(r"#+ ", line) else line for line in lines)
+    path = out / "model_card.md"
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def _share(value: Any) -> str:
+    return "suppressed" if pd.isna(value) else f"{100 * float(value):.1f} %"
+
+
+def write_audit_tables(shared_manifest: dict[str, Any], out: Path) -> list[Path]:
+    """The statewide audit's headline tables and figure (already suppressed by the audit)."""
+    folder = Path(shared_manifest.get("audit") or "")
+    sel_path = folder / "selection_audit.csv"
+    if not sel_path.exists():
+        raise InputError("no statewide audit: rerun `secondlook run`", file=str(folder))
+    sel = pd.read_csv(sel_path)
+    sel = sel[(sel["selection"] == "screen_eligible") & (sel["dimension"] == "race_group")]
+
+    def ratio(row: pd.Series) -> str:
+        if pd.isna(row["ratio_vs_reference"]):
+            return "suppressed" if row["group"] != row["reference_group"] else "1 (reference)"
+        return (
+            f"{row['ratio_vs_reference']:.2f} "
+            f"({row['ratio_vs_reference_lo']:.2f}–{row['ratio_vs_reference_hi']:.2f})"
+        )
+
+    table = pd.DataFrame(
+        {
+            "Group": sel["group"],
+            "People in prison": sel["n_population"].map(_cell),
+            "Share of prison population": sel["share_of_population"].map(_share),
+            "Share of screen-eligible": sel["share_of_selected"].map(_share),
+            "Selection rate vs White (95 % CI)": sel.apply(ratio, axis=1),
+            "Outside 0.8–1.25": sel["flag_vs_reference"].map(
+                lambda f: "" if pd.isna(f) else ("yes" if str(f) == "True" else "no")
+            ),
+        }
+    )
+    paths = [out / "audit_selection.csv", out / "audit_sentence_summary.csv"]
+    table.to_csv(paths[0], index=False)
+    summary = pd.read_csv(folder / "sentence_summary.csv").drop(columns=["scope"])
+    summary.columns = [
+        "Group",
+        "Offense categories compared",
+        "… with a longer mean sentence than the reference",
+        "… of which the 95 % interval excludes equality",
+        "Reference group",
+    ]
+    summary.to_csv(paths[1], index=False)
+    figure = folder / "sentence_by_category.png"
+    if figure.exists():
+        shutil.copy(figure, out / "audit_sentence_by_category.png")
+        paths.append(out / "audit_sentence_by_category.png")
+    return paths
+
+
 def statewide_candidates(shared: Path, manifest: dict[str, Any]) -> Path:
     """The candidate list under the statewide screen (the dashboards' screen outcome)."""
     if manifest.get("statewide_candidates"):
@@ -314,6 +378,8 @@ def prepare_site(shared: Path, root: Path | None = None, *, playground: bool = T
     manifest = json.loads(manifest_path.read_text())
     write_ingest_tables(Path(manifest["processed"]), out)
     versions_table(manifest).to_csv(out / "versions.csv", index=False)
+    write_model_card(manifest, out)
+    write_audit_tables(manifest, out)
     links = county_pages(book_dir)
     statewide = pd.read_parquet(statewide_candidates(Path(shared), manifest))
     write_dashboards(statewide, out, links)
