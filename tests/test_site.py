@@ -70,8 +70,14 @@ def test_site_is_built_offline_and_complete(built) -> None:
         "book/counties/los-angeles/04-bias-audit.html",
         "book/about/glossary.html",
         "book/about/changelog.html",
+        "book/accountability.html",
     ):
         assert (html / page).exists(), page
+    # Annual reports of the counties with reviews in the log's last complete year, and their
+    # press releases, with pseudonymous case IDs (the privacy scan below checks the whole site).
+    annual = sorted((html / "book" / "generated" / "accountability").glob("*-20??.html"))
+    assert annual, "no county annual report page"
+    assert "Compliance with the review mandate" in annual[0].read_text()
     assert external_references(html) == []
     assert (html / "_static" / "vendor" / "vega-bundle.js").stat().st_size > 500_000
     # The bundle is only loaded where a chart is.

@@ -168,9 +168,10 @@ def prepare_shared(settings: RunSettings, counties: list[str]) -> dict[str, Any]
     if not inputs:  # processed tables without a manifest: hash the Parquet files
         inputs = {p.name: _sha(p.read_bytes()) for p in sorted(processed.glob("*.parquet"))}
 
-    # One candidate list per distinct configuration file (most counties share the statewide one).
+    # One candidate list per distinct configuration file (most counties share the statewide one),
+    # for every county, so that the site and the statewide pages stay whole after a partial run.
     config_files: dict[str, list[str]] = {}
-    for county in counties:
+    for county in all_counties():
         config_files.setdefault(str(county_file(county)), []).append(county)
     candidate_files: dict[str, str] = {}
     config_hashes: dict[str, str] = {}
