@@ -22,7 +22,7 @@ import pandas as pd
 import yaml
 
 from helpers.errors import InputError
-from helpers.privacy import SMALL_CELL, suppress
+from helpers.privacy import suppress
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ("05-county-report", "01-clean", "02-score", "03-model", "04-bias-audit")
@@ -164,7 +164,7 @@ def county_index_table(shared_manifest: dict[str, Any], links: dict[str, str]) -
 
 
 def _cell(value: Any) -> str:
-    return f"fewer than {SMALL_CELL} or hidden" if pd.isna(value) else f"{int(value):,}"
+    return "suppressed" if pd.isna(value) else f"{int(value):,}"
 
 
 def write_county_index(table: pd.DataFrame, out: Path) -> tuple[Path, Path]:
