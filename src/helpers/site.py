@@ -99,10 +99,11 @@ def county_pages(book_dir: Path) -> dict[str, str]:
 def write_dashboards(statewide: pd.DataFrame, out: Path, links: dict[str, str]) -> list[Path]:
     """The two statewide dashboards' specs (suppressed count cubes)."""
     from helpers import dashboard as dash
+    from helpers.report import AGE_BANDS
 
     people = dash.person_dimensions(statewide)
     label = "Passes the statewide screen"
-    age_order = tuple(b[2] for b in __import__("helpers.report").report.AGE_BANDS) + ("unknown",)
+    age_order = tuple(band[2] for band in AGE_BANDS) + ("unknown",)
     specs = {
         "commitments": (
             COMMITMENT_DIMS,
