@@ -77,6 +77,39 @@ def _parquet(path: str | Path) -> pd.DataFrame:
     return _read_parquet_cached(str(path.resolve()), path.stat().st_mtime)
 
 
+MAX_TABLE_ROWS = 200
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    """A table as the reports show it: no row numbers, empty cells where a value is suppressed."""
+    show_index = not isinstance(frame.index, pd.RangeIndex)
+    shown = frame.head(MAX_TABLE_ROWS).copy()
+    # ``na_rep`` does not reach nullable (Int64, Float64, boolean) columns: blank them here.
+    for col in shown.columns[shown.isna().any().to_numpy()]:
+        shown[col] = (
+            shown[col]
+            .astype(object)
+            .map(lambda v: "" if pd.isna(v) else (f"{v:.4g}" if isinstance(v, float) else v))
+        )
+    note = (
+        f"<p><em>First {MAX_TABLE_ROWS} of {len(frame):,} rows.</em></p>"
+        if len(frame) > MAX_TABLE_ROWS
+        else ""
+    )
+    return shown.to_html(index=show_index, border=0) + note
+
+
+def setup_display() -> None:
+    """In a notebook, show tables without the meaningless row numbers and with suppressed cells empty."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, _table_html)
+
+
 def load_context(shared: str | Path, county: str, mode: str = "public") -> CountyContext:
     """Load the shared outputs of ``secondlook run`` for one county."""
     from helpers.config import county_file, load_config
