@@ -228,32 +228,21 @@ def _figures(
     return written
 
 
-def audit(
-    data: Annotated[
-        Path, typer.Option("--data", help="Ingested Parquet folder or raw CDCR files.")
-    ],
-    out: Annotated[Path, typer.Option("--out", help="Folder for the audit tables and figures.")],
-    county: Annotated[
-        str, typer.Option("--county", help="County name, or 'statewide' (default).")
-    ] = STATEWIDE,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", help="YYYY-MM-DD; default: the date recorded by ingest (raw files need it)."
-        ),
-    ] = None,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="County configuration file (YAML).")
-    ] = None,
-    k: Annotated[
-        int, typer.Option("--k", min=1, help="Office capacity for the top-k selections.")
-    ] = 50,
-    mode: Annotated[
-        str, typer.Option("--mode", help="'public' (small cells suppressed) or 'da'.")
-    ] = "public",
-    n_boot: Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap replicates.")] = 1000,
-) -> None:
-    """Bias audit: selection vs population by group, assistive recall, sentence disparity, RJA."""
+def write_audit(
+    data: Path,
+    out: Path,
+    county: str = STATEWIDE,
+    as_of: str | None = None,
+    config: Path | None = None,
+    k: int = 50,
+    mode: str = "public",
+    n_boot: int = 1000,
+) -> dict:
+    """Run the bias audit of ``county`` (or statewide) and write its tables, figures and audit.json.
+
+    Returns the manifest written to ``audit.json``.  Raises :class:`helpers.errors.InputError` on bad
+    input (the command turns it into a one-line message).
+    """
     import pandas as pd
 
     from helpers import audit as A
@@ -261,22 +250,20 @@ def audit(
     from helpers.ingest import load_data
     from helpers.privacy import SMALL_CELL, check_mode
 
-    start = time.perf_counter()
-    with user_errors():
-        check_mode(mode)
-        as_of_date = parse_date_option(as_of) if as_of else _ingest_as_of(Path(data))
-        tables = load_data(data, as_of_date)
-        people = A.add_groups(tables["people"]).reset_index(drop=True)
-        offenses = tables.get("offenses")
-        scope = STATEWIDE if _canonical(county) == STATEWIDE else county
-        if scope != STATEWIDE:
-            keep = people["county"].map(_canonical) == _canonical(county)
-            if not keep.any():
-                raise InputError(f"no people sentenced in county '{county}' in the data")
-            people = people[keep.to_numpy()].reset_index(drop=True)
-            scope = str(people["county"].iloc[0])
-        candidates = build_candidates_for(tables, scope, config, as_of_date)
-        sels = selections(people, candidates, k)
+    check_mode(mode)
+    as_of_date = parse_date_option(as_of) if as_of else _ingest_as_of(Path(data))
+    tables = load_data(data, as_of_date)
+    people = A.add_groups(tables["people"]).reset_index(drop=True)
+    offenses = tables.get("offenses")
+    scope = STATEWIDE if _canonical(county) == STATEWIDE else county
+    if scope != STATEWIDE:
+        keep = people["county"].map(_canonical) == _canonical(county)
+        if not keep.any():
+            raise InputError(f"no people sentenced in county '{county}' in the data")
+        people = people[keep.to_numpy()].reset_index(drop=True)
+        scope = str(people["county"].iloc[0])
+    candidates = build_candidates_for(tables, scope, config, as_of_date)
+    sels = selections(people, candidates, k)
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -360,14 +347,46 @@ def audit(
         "files": files,
     }
     (out / "audit.json").write_text(json.dumps(manifest, indent=2, default=str))
-    if not sels:
+    return manifest
+
+
+def audit(
+    data: Annotated[
+        Path, typer.Option("--data", help="Ingested Parquet folder or raw CDCR files.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the audit tables and figures.")],
+    county: Annotated[
+        str, typer.Option("--county", help="County name, or 'statewide' (default).")
+    ] = STATEWIDE,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="YYYY-MM-DD; default: the date recorded by ingest (raw files need it)."
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="County configuration file (YAML).")
+    ] = None,
+    k: Annotated[
+        int, typer.Option("--k", min=1, help="Office capacity for the top-k selections.")
+    ] = 50,
+    mode: Annotated[
+        str, typer.Option("--mode", help="'public' (small cells suppressed) or 'da'.")
+    ] = "public",
+    n_boot: Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap replicates.")] = 1000,
+) -> None:
+    """Bias audit: selection vs population by group, assistive recall, sentence disparity, RJA."""
+    start = time.perf_counter()
+    with user_errors():
+        manifest = write_audit(data, out, county, as_of, config, k, mode, n_boot)
+    if not manifest["selected"]:
         typer.echo(
             "warning: no candidate list (helpers.candidates not available): selection audits skipped",
             err=True,
         )
     typer.echo(
-        f"audit of {scope} ({len(people):,} people, {mode} mode): {len(files)} files in {out} "
-        f"({time.perf_counter() - start:.1f} s)"
+        f"audit of {manifest['scope']} ({manifest['people']:,} people, {mode} mode): "
+        f"{len(manifest['files'])} files in {out} ({time.perf_counter() - start:.1f} s)"
     )
 
 

@@ -321,13 +321,12 @@ _KERNEL: Any = None
 
 def _shared_audit(settings: RunSettings, processed: Path, shared: Path, key: str) -> Path:
     """The statewide bias audit (public mode), run once per input, code and seed; its folder."""
-    from helpers.audit_cli import audit
+    from helpers.audit_cli import write_audit
 
     out = shared / "audit"
     stamp = out / ".cache-key"
     if settings.force or not stamp.exists() or stamp.read_text() != key:
-        audit(data=Path(processed), out=out, county="statewide", as_of=str(settings.as_of),
-              config=None, k=50, mode="public", n_boot=1000)  # fmt: skip
+        write_audit(Path(processed), out, "statewide", as_of=str(settings.as_of), mode="public")
         stamp.write_text(key)
     return out
 
