@@ -222,7 +222,8 @@ def test_every_vocabulary_enhancement_has_increment() -> None:
 
 
 def test_vocabulary_with_project_parser() -> None:
-    codes = pytest.importorskip("helpers.codes")
+    from helpers import codes
+
     rows, enh = _vocabulary_codes()
     parsed = codes.parse_offense_codes(pd.Series([r for r, _ in rows] + enh))
     assert parsed["offense_key"].notna().all()
@@ -500,8 +501,9 @@ def test_in_sections_rejects_bad_keys(bad: str) -> None:
 
 def test_generator_vocabulary_is_covered() -> None:
     """Every code the synthetic generator emits (offenses and enhancements) has a level."""
-    synthetic = pytest.importorskip("helpers.synthetic.offenses")
-    codes = pytest.importorskip("helpers.codes")
+    from helpers import codes
+    from helpers.synthetic import offenses as synthetic
+
     raw = pd.Series(list(synthetic.CODES) + list(synthetic.ENH_CODES))
     out = offense_levels(codes.parse_offense_codes(raw))
     missing = raw[out["federal_level"].isna() | out["category"].eq("Unclassified")]

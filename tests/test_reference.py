@@ -193,7 +193,7 @@ def test_canonical_county_all_names_round_trip() -> None:
 
 
 def test_geojson_has_58_valid_counties() -> None:
-    shapely = pytest.importorskip("shapely")
+    import shapely
     from shapely.geometry import shape
 
     g = reference.county_geojson()
