@@ -16,7 +16,6 @@ outside the book.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,7 +35,7 @@ from helpers.accountability import (
     reviewed_outliers,
     savings,
 )
-from helpers.config import CountyConfig
+from helpers.config import CountyConfig, county_slug
 from helpers.errors import InputError
 from helpers.privacy import SMALL_CELL, check_mode, suppress
 
@@ -52,9 +51,7 @@ PRIVACY_NOTE = (
 )
 
 
-def slug(county: str) -> str:
-    """``Los Angeles`` → ``los-angeles``."""
-    return re.sub(r"[^a-z0-9]+", "-", county.strip().lower()).strip("-")
+slug = county_slug  # file names of the annual reports: the same slug as the county pages
 
 
 @dataclass

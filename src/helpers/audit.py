@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -34,14 +34,6 @@ SEED = 1172
 CI_LEVEL = 0.95
 SEP = " | "
 RACE_COLUMNS = ("race_group", "ethnicity")
-RACE_GROUPS = (
-    "Hispanic/Latino",
-    "Black",
-    "White",
-    "Asian/Pacific Islander",
-    "American Indian",
-    "Other",
-)
 AGE_BANDS: tuple[tuple[float, float, str], ...] = (
     (18, 25, "18-24"),
     (25, 35, "25-34"),
@@ -63,53 +55,16 @@ SENTENCE_EXCLUSION_RULE = (
     "excluded; life with parole counts at its minimum term in months"
 )
 
-# Used only while the data file ``data/reference/race_groups.csv`` is unavailable.
-_FALLBACK_RACE_GROUPS = {
-    "Mexican": "Hispanic/Latino",
-    "Hispanic": "Hispanic/Latino",
-    "Puerto Rican": "Hispanic/Latino",
-    "Cuban": "Hispanic/Latino",
-    "Black": "Black",
-    "White": "White",
-    "American Indian": "American Indian",
-    "Asian or Pacific Islander": "Asian/Pacific Islander",
-    "Filipino": "Asian/Pacific Islander",
-    "Vietnamese": "Asian/Pacific Islander",
-    "Other Asian": "Asian/Pacific Islander",
-    "Pacific Islander": "Asian/Pacific Islander",
-    "Japanese": "Asian/Pacific Islander",
-    "Chinese": "Asian/Pacific Islander",
-    "Korean": "Asian/Pacific Islander",
-    "Cambodian": "Asian/Pacific Islander",
-    "Laotian": "Asian/Pacific Islander",
-    "Hawaiian": "Asian/Pacific Islander",
-    "Samoan": "Asian/Pacific Islander",
-    "Guamanian": "Asian/Pacific Islander",
-    "Asian Indian": "Asian/Pacific Islander",
-    "Thai": "Asian/Pacific Islander",
-    "Other": "Other",
-}
-
-
 # --------------------------------------------------------------------------------------------------
 # Groups
 # --------------------------------------------------------------------------------------------------
 
 
 def race_group_table() -> pd.DataFrame:
-    """The ethnicity → race_group mapping (``helpers.reference.race_groups()`` when available)."""
-    try:
-        from helpers.reference import race_groups
+    """The ethnicity → race_group mapping (``data/reference/race_groups.csv``)."""
+    from helpers.reference import race_groups
 
-        table = race_groups()
-        return table[["ethnicity", "race_group"]].copy()
-    except (ImportError, FileNotFoundError, OSError, AttributeError):
-        return pd.DataFrame(
-            {
-                "ethnicity": list(_FALLBACK_RACE_GROUPS),
-                "race_group": list(_FALLBACK_RACE_GROUPS.values()),
-            }
-        )
+    return race_groups()[["ethnicity", "race_group"]].copy()
 
 
 def age_band(age: pd.Series) -> pd.Series:
@@ -914,15 +869,7 @@ def protect_sentence_tables(result: SentenceDisparity, mode: str) -> SentenceDis
         reg = result.regression.copy()
         if not reg.empty:
             reg["suppressed"] = False
-        return SentenceDisparity(
-            by_cat,
-            reg,
-            result.summary,
-            result.category_source,
-            result.adjustment,
-            result.exclusion_rule,
-            result.n_excluded,
-        )
+        return replace(result, by_category=by_cat, regression=reg)
     t = result.by_category.rename(columns={"category": "dimension", "race_group": "group"})
     derived = {c: ["n"] for c in t.columns if c != "n" and pd.api.types.is_numeric_dtype(t[c])}
     t = protect_group_table(
@@ -961,15 +908,7 @@ def protect_sentence_tables(result: SentenceDisparity, mode: str) -> SentenceDis
             .mask(reg["group"].notna() & (reg["n_group"] < SMALL_CELL) & (reg["n_group"] > 0))
         )
         reg["suppressed"] = small
-    return SentenceDisparity(
-        by_cat,
-        reg,
-        result.summary,
-        result.category_source,
-        result.adjustment,
-        result.exclusion_rule,
-        result.n_excluded,
-    )
+    return replace(result, by_category=by_cat, regression=reg)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -35,10 +35,8 @@ CANDIDATE_COLUMNS = [
 
 
 def _canonical(county: str) -> str:
-    try:
-        from helpers.reference import canonical_county
-    except ImportError:  # reference tables not available: use the name as written
-        return county
+    from helpers.reference import canonical_county
+
     found = canonical_county(pd.Series([county], dtype="string"))
     value = found["county"].iloc[0]
     if pd.isna(value):

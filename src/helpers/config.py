@@ -187,6 +187,11 @@ def snake_case(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
+def county_slug(county: str) -> str:
+    """``Los Angeles`` → ``los-angeles`` (folder, page and file names)."""
+    return snake_case(county).replace("_", "-")
+
+
 def weight_value(value: Any, where: str, file: str, direction: int = 1) -> float:
     """A weight as a number: numbers as written, words through :data:`WEIGHT_PRESETS` × direction."""
     if isinstance(value, bool):

@@ -87,6 +87,17 @@ FACTOR_INDICATORS = {
     "serious_medical_condition": "serious_medical_condition",
 }
 
+#: Numeric features only data-sharing (DSA) extracts carry.
+DSA_NUMERIC: tuple[str, ...] = (
+    "violations_5y",
+    "serious_violations_5y",
+    "violations_total",
+    "credit_loss_days_5y",
+    "credit_days_total",
+    "credit_days_5y",
+    "mental_health_level",
+    "classification_score",
+)
 NUMERIC: tuple[str, ...] = (
     "age",
     "age_at_offense",
@@ -101,14 +112,7 @@ NUMERIC: tuple[str, ...] = (
     "n_prior_offenses",
     "n_enhancements",
     *(f"n_enh_{k}" for k in ENHANCEMENT_KINDS),
-    "violations_5y",
-    "serious_violations_5y",
-    "violations_total",
-    "credit_loss_days_5y",
-    "credit_days_total",
-    "credit_days_5y",
-    "mental_health_level",
-    "classification_score",
+    *DSA_NUMERIC,
 )
 BINARY: tuple[str, ...] = (
     "juvenile_at_offense",
@@ -124,17 +128,7 @@ BINARY: tuple[str, ...] = (
 )
 CATEGORICAL: tuple[str, ...] = ("sentence_type", "offense_category")
 FEATURES: tuple[str, ...] = (*NUMERIC, *BINARY, *CATEGORICAL)
-DSA_FEATURES: tuple[str, ...] = (
-    "violations_5y",
-    "serious_violations_5y",
-    "violations_total",
-    "credit_loss_days_5y",
-    "credit_days_total",
-    "credit_days_5y",
-    "mental_health_level",
-    "classification_score",
-    *FACTOR_INDICATORS,
-)
+DSA_FEATURES: tuple[str, ...] = (*DSA_NUMERIC, *FACTOR_INDICATORS)
 
 #: Feature columns each screen rule reads (see :func:`screen_inputs`).
 _SENTENCE = ["sentence_years", "sentence_life", "sentence_lwop", "sentence_condemned"]

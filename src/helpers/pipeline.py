@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import helpers
+from helpers.config import county_slug
 from helpers.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,13 +40,6 @@ DA_ROOT = ROOT / "da_reports"
 SHARED_ROOT = ROOT / "outputs" / "shared"
 CACHE_FILE = ".cache-key"
 ERROR_FILE = "ERROR.txt"
-
-
-def county_slug(county: str) -> str:
-    """``Los Angeles`` → ``los-angeles`` (folder and page names)."""
-    from helpers.config import snake_case
-
-    return snake_case(county).replace("_", "-")
 
 
 @dataclass

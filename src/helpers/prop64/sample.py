@@ -261,46 +261,28 @@ def generate_doj(people: int, seed: int = 0, county: str = "SAN JOAQUIN") -> Any
     )
     court_len = np.where(convicted, length, 0).astype(str)
     court_len = np.where(convicted, court_len, "")
+    court_fields = dict(
+        person=person_k,
+        date=court_date,
+        cyc=c_date[k_cycle],
+        stp="COURT ACTION",
+        ori="CASC",
+        cty=c_cty[k_cycle],
+        cnt=court_cnt,
+        ofn=docket,
+        off=off,
+        toc=k_toc,
+        disp=disp,
+        stat=stat,
+        loc=loc,
+        see=see_comment,
+    )
     court = rows_for(
-        all_k,
-        person=person_k,
-        date=court_date,
-        cyc=c_date[k_cycle],
-        stp="COURT ACTION",
-        ori="CASC",
-        cty=c_cty[k_cycle],
-        cnt=court_cnt,
-        ofn=docket,
-        off=off,
-        toc=k_toc,
-        disp=disp,
-        stat=stat,
-        loc=loc,
-        length=court_len,
-        unit=np.where(convicted, unit, ""),
-        see=see_comment,
-        order=1,
+        all_k, **court_fields, length=court_len, unit=np.where(convicted, unit, ""), order=1
     )
-    splits = rows_for(
-        split,
-        person=person_k,
-        date=court_date,
-        cyc=c_date[k_cycle],
-        stp="COURT ACTION",
-        ori="CASC",
-        cty=c_cty[k_cycle],
-        cnt=court_cnt,
-        ofn=docket,
-        off=off,
-        toc=k_toc,
-        disp=disp,
-        stat=stat,
-        loc=loc,
-        length=rng.integers(1, 12, K).astype(str),
-        unit="M",
-        see=see_comment,
-        order=2,
-    )
+    # The rng draw stays where it was, so the same seed gives the same file.
+    split_length = rng.integers(1, 12, K).astype(str)
+    splits = rows_for(split, **court_fields, length=split_length, unit="M", order=2)
     # PC 290 registration after a 290 conviction (most), or (rarely) on its own.
     reg_k = convicted & (kind == 4) & (rng.random(K) < 0.8)
     reg_p = np.zeros(P, dtype=bool)
