@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from helpers.ingest import ingest, write_processed
+from helpers.data.ingest import ingest, write_processed
 from helpers.synthetic import write_sample
 
 

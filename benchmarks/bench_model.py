@@ -1,6 +1,6 @@
 """Eligibility model on the 95,000-person synthetic dataset: training and prediction times, headline metrics.
 
-Targets (issue 4): statewide training ≤ 30 s on 2 cores, prediction of everybody ≤ 2 s.
+Targets: statewide training ≤ 30 s on 2 cores, prediction of everybody ≤ 2 s.
 
 Usage: python benchmarks/bench_model.py [--people 95000] [--seed 1] [--data PROCESSED_DIR] [--full]
 
@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from helpers import model as M
-from helpers.candidates import build_candidates
-from helpers.config import load_config
-from helpers.features import build_features
-from helpers.ingest import ingest, load_processed, write_processed
+from helpers.data.ingest import ingest, load_processed, write_processed
+from helpers.model.features import build_features
+from helpers.screening.candidates import build_candidates
+from helpers.screening.config import load_config
 from helpers.synthetic import write_sample
 
 AS_OF = "2026-05-01"

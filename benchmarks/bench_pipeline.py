@@ -1,6 +1,6 @@
 """The main job end to end: every county's notebooks, then the site; and one county's rerun.
 
-Targets (issue 7): all 58 counties and the book build ≤ 10 minutes on 2 cores; one county's rerun
+Targets: all 58 counties and the book build ≤ 10 minutes on 2 cores; one county's rerun
 ≤ 60 s.  Works in a scratch copy of the book so the repository's own site is left alone.
 Usage: python benchmarks/bench_pipeline.py [--people 95000] [--seed 1] [--jobs 2] [--counties N]
 """
@@ -14,9 +14,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from helpers.ingest import ingest, write_processed
-from helpers.pipeline import RunSettings, all_counties, county_slug, run
-from helpers.site import build_book, prepare_site
+from helpers.counties import county_names, slug
+from helpers.data.ingest import ingest, write_processed
+from helpers.pipeline import RunSettings, run
+from helpers.site.build import build_book, prepare_site
 from helpers.synthetic import write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--counties", type=int, default=58, help="first N counties only")
     args = parser.parse_args()
-    counties = all_counties()[: args.counties]
+    counties = county_names()[: args.counties]
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         start = time.perf_counter()
@@ -83,7 +84,7 @@ def main() -> None:
         )
         # A county rerun (e.g. after its configuration changed): its cache key is gone, the shared
         # statewide steps are reused.
-        (settings.output_root() / county_slug(counties[0]) / ".cache-key").unlink()
+        (settings.output_root() / slug(counties[0]) / ".cache-key").unlink()
         one = replace(settings, jobs=1)
         start = time.perf_counter()
         run(one, [counties[0]], progress=False)

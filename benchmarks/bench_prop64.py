@@ -40,7 +40,7 @@ def main() -> None:
 
     from helpers.prop64.flows import flow_for_county
     from helpers.prop64.report import process_file
-    from helpers.prop64.sample import generate_doj
+    from helpers.synthetic.doj import generate_doj
 
     probe = generate_doj(2000, args.seed, args.county).num_rows / 2000  # rows per person
     people = max(1, round(args.rows / probe))
@@ -50,8 +50,8 @@ def main() -> None:
         src = work / "synthetic_doj.csv"
         t0 = time.perf_counter()
         code = (
-            "import sys; from helpers.prop64.sample import write_sample; "
-            f"p, n = write_sample(sys.argv[1], {people}, {args.seed}, {args.county!r}); print(n)"
+            "import sys; from helpers.synthetic.doj import write_doj; "
+            f"p, n = write_doj(sys.argv[1], {people}, {args.seed}, {args.county!r}); print(n)"
         )
         n_rows = int(
             subprocess.run(

@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/bench_sample.py [--people 95000] [--seed 1] [--repeat 1]
 
-Budget (issue "Foundation"): 95,000 people in 20 s or less on 2 cores.
+Budget: 95,000 people in 20 s or less on 2 cores.
 """
 
 from __future__ import annotations

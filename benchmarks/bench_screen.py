@@ -1,6 +1,6 @@
 """Statewide screening + scoring (+ outliers and ranking) of the 95,000-person synthetic dataset.
 
-Target: ≤ 5 s for ``build_candidates`` over every county (issue 3).  Ingest time is reported apart.
+Target: ≤ 5 s for ``build_candidates`` over every county.  Ingest time is reported apart.
 Usage: python benchmarks/bench_screen.py [--people 95000] [--seed 1] [--data PROCESSED_DIR]
 """
 
@@ -11,10 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from helpers.candidates import build_candidates
-from helpers.config import load_config
-from helpers.ingest import ingest, load_data
-from helpers.score import sensitivity
+from helpers.data.ingest import ingest, load_data
+from helpers.screening.candidates import build_candidates
+from helpers.screening.config import load_config
+from helpers.screening.score import sensitivity
 from helpers.synthetic import write_sample
 
 AS_OF = "2026-05-01"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import schema
+from helpers.data import schema
 
 PEOPLE = [
     # cdcno, current age, ethnicity, controlling offense, description, begin, end, case, county, type, months,

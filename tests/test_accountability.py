@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from helpers import accountability as acc
-from helpers.config import Mandate
+from helpers.screening.config import Mandate
 
 
 def toy_candidates() -> pd.DataFrame:

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from helpers import accountability as acc
-from helpers.accountability_cli import register
+from helpers.cli.accountability import register
 from helpers.privacy import SMALL_CELL, assert_no_identifiers, find_identifiers
 
 AS_OF = "2026-05-01"
@@ -20,9 +20,9 @@ YEAR = 2025
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    from helpers.candidates import build_candidates
-    from helpers.config import load_config
-    from helpers.ingest import ingest, write_processed
+    from helpers.data.ingest import ingest, write_processed
+    from helpers.screening.candidates import build_candidates
+    from helpers.screening.config import load_config
     from helpers.synthetic import write_sample
 
     root = tmp_path_factory.mktemp("acc")
@@ -46,7 +46,7 @@ def run(app: typer.Typer, *args: str) -> object:
 
 
 def test_annual_report_public_and_da(data: dict, app: typer.Typer) -> None:
-    from helpers.config import load_config
+    from helpers.screening.config import load_config
 
     tables, root = data["tables"], data["root"]
     comp = acc.compliance(data["candidates"], tables["decisions"], load_config(COUNTY), YEAR,
@@ -87,7 +87,12 @@ def test_annual_report_public_and_da(data: dict, app: typer.Typer) -> None:
 
 
 def test_small_cells_suppressed_and_da_mode(data: dict) -> None:
-    from helpers.annual_report import SUPPRESSED, build_report, render_markdown, write_report
+    from helpers.accountability.annual_report import (
+        SUPPRESSED,
+        build_report,
+        render_markdown,
+        write_report,
+    )
 
     tables = data["tables"]
     pub = build_report(tables, COUNTY, YEAR, as_of=AS_OF, candidates=data["candidates"])
@@ -114,7 +119,7 @@ def test_small_cells_suppressed_and_da_mode(data: dict) -> None:
 
 
 def test_log_option_and_template(data: dict, app: typer.Typer, tmp_path: Path) -> None:
-    from helpers.schema import REVIEW_DECISIONS
+    from helpers.data.schema import REVIEW_DECISIONS
 
     d = data["tables"]["decisions"]
     la = d[d["county"] == COUNTY][REVIEW_DECISIONS].copy()
@@ -141,8 +146,8 @@ def test_log_option_and_template(data: dict, app: typer.Typer, tmp_path: Path) -
 
 
 def test_feedback_report(data: dict) -> None:
-    from helpers.config import load_config
     from helpers.model import ModelSettings
+    from helpers.screening.config import load_config
 
     tables = data["tables"]
     settings = ModelSettings(n_estimators=10, n_boot=10, n_jobs=1)

@@ -193,7 +193,7 @@ def test_sentence_by_category_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
     real_import = builtins.__import__
 
     def no_offenses(name, *args, **kwargs):  # the CDCR-category fallback path
-        if name == "helpers.offenses":
+        if name == "helpers.screening.offenses":
             raise ImportError(name)
         return real_import(name, *args, **kwargs)
 

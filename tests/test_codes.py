@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers.codes import format_term, offense_label, parse_offense_codes, parse_sentences
+from helpers.data.codes import format_term, offense_label, parse_offense_codes, parse_sentences
 
 OFFENSES = [
     # raw, code, section, subdivision, degree, attempt, key

@@ -6,17 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from helpers.config import (
+from helpers.errors import InputError
+from helpers.screening.config import (
     CONFIG_DIR,
     WEIGHT_PRESETS,
     Mandate,
     deep_merge,
     list_presets,
     load_config,
-    snake_case,
     weight_value,
 )
-from helpers.errors import InputError
 
 PRESETS = {
     "la_adult": [
@@ -137,14 +136,6 @@ def test_deep_merge_recurses_replaces_and_deletes() -> None:
         "score": {"a": 2},
     }
     assert base["screens"]["rules"]["age"]["years"] == 50  # not mutated
-
-
-def test_snake_case() -> None:
-    assert [snake_case(x) for x in ["Los Angeles", "San Luis Obispo", " Contra  Costa "]] == [
-        "los_angeles",
-        "san_luis_obispo",
-        "contra_costa",
-    ]
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import dashboard as dash
-from helpers.dashboard import ALL
+from helpers.site import dashboard as dash
+from helpers.site.dashboard import ALL
 
 DIMS = ["county", "kind", "eligibility"]
 
@@ -81,7 +81,7 @@ def test_person_dimensions_hold_no_identifier() -> None:
     dims = dash.person_dimensions(candidates)
     assert "cdcno" not in dims
     assert dims["offense_category"].tolist() == ["Robbery", dash.UNKNOWN_CATEGORY]
-    assert dims["age_band"].tolist() == ["50-64", "unknown"]
+    assert dims["age_band"].tolist() == ["50-64", "Unknown"]
     assert dims["race_group"].tolist() == ["Black", "Unknown"]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.decision_log import (
+from helpers.data.decision_log import (
     COLUMNS,
     EXAMPLE_ROWS,
     read_decision_log,

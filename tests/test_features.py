@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.config import load_config
-from helpers.features import (
+from helpers.data.ingest import ingest
+from helpers.model.features import (
     FEATURES,
     SENTENCE_CAP_YEARS,
     build_features,
@@ -15,7 +15,7 @@ from helpers.features import (
     score_terms,
     screen_inputs,
 )
-from helpers.ingest import ingest
+from helpers.screening.config import load_config
 
 AS_OF = "2026-05-01"
 
@@ -76,7 +76,7 @@ def test_screen_inputs_follow_the_rules():
 
 def test_score_terms_reproduce_r(tiny):
     from helpers.model import r_values
-    from helpers.score import score
+    from helpers.screening.score import score
 
     cfg = load_config(None)
     terms = score_terms(tiny, AS_OF, cfg.score)

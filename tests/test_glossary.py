@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import glossary as gl
 from helpers.errors import InputError
+from helpers.site import glossary as gl
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -178,7 +178,7 @@ def test_term_html_structure_and_escaping(tmp_path: Path) -> None:
 
 
 def test_css_shows_the_definition_on_hover_and_focus() -> None:
-    css = (ROOT / "src" / "helpers" / "_static" / "glossary.css").read_text()
+    css = (ROOT / "src" / "helpers" / "site" / "_static" / "glossary.css").read_text()
     for selector in (".sl-q:hover + .sl-def", ".sl-q:focus + .sl-def", ".sl-term:hover > .sl-def"):
         assert selector in css
     assert 'html[data-theme="dark"] .sl-def' in css
@@ -201,7 +201,7 @@ def sphinx_project(tmp_path: Path) -> Path:
     src = tmp_path / "src"
     src.mkdir()
     (src / "conf.py").write_text(
-        'extensions = ["myst_parser", "helpers.sphinx_glossary"]\n'
+        'extensions = ["myst_parser", "helpers.site.sphinx_glossary"]\n'
         'glossary_file = "glossary.yml"\n'
         'exclude_patterns = ["_build"]\n'
     )
@@ -247,7 +247,7 @@ def test_sphinx_unknown_term_fails_the_build(
 
 
 def test_extension_setup_is_parallel_safe() -> None:
-    from helpers import sphinx_glossary
+    from helpers.site import sphinx_glossary
 
     registered: dict[str, object] = {}
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import schema
+from helpers.data import schema
+from helpers.data.ingest import ingest, load_processed, write_processed
 from helpers.errors import InputError
-from helpers.ingest import ingest, load_processed, write_processed
 from tests.conftest import CURRENT, PEOPLE, write_csv
 
 AS_OF = "2025-01-01"

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from helpers import model as M
-from helpers.config import load_config
-from helpers.features import ScoreTerms
+from helpers.model.features import ScoreTerms
+from helpers.screening.config import load_config
 
 AS_OF = "2026-05-01"
 FAST = M.ModelSettings(n_estimators=25, n_boot=100, importance_repeats=1, explain_features=4)
@@ -16,7 +16,7 @@ FAST = M.ModelSettings(n_estimators=25, n_boot=100, importance_repeats=1, explai
 
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory):
-    from helpers.ingest import ingest
+    from helpers.data.ingest import ingest
     from helpers.synthetic import write_sample
 
     folder = tmp_path_factory.mktemp("sample")
@@ -80,7 +80,7 @@ def test_smote_is_inside_the_pipeline_and_only_resamples_training(result, tables
     y = np.r_[np.zeros(190, dtype=bool), np.ones(10, dtype=bool)]
     small = M.ModelSettings(n_estimators=5, smote=True, smote_ratio=0.5, smote_k_neighbors=3)
     pipe = M.make_pipeline(list(X.columns), small)
-    Xt = pipe.named_steps["prep"].fit_transform(M._as_model_input(X), y)
+    Xt = pipe.named_steps["prep"].fit_transform(M.as_model_input(X), y)
     _, y_res = pipe.named_steps["smote"].fit_resample(Xt, y.astype(int))
     assert int(y_res.sum()) == 95  # 0.5 × 190 majority
     M.fit(pipe, X, y)
@@ -209,7 +209,7 @@ def test_decision_labels_and_feedback(tables):
 
 
 def test_persistence_round_trip(result, tables, tmp_path):
-    from helpers.features import build_features
+    from helpers.model.features import build_features
 
     model_path, meta_path = M.save_model(result.pipeline, result.metadata, tmp_path)
     pipe, meta = M.load_model(model_path)
@@ -228,7 +228,7 @@ def test_persistence_round_trip(result, tables, tmp_path):
 
 
 def test_model_card_sections(result, tmp_path):
-    from helpers.model_card import write_model_card
+    from helpers.model.card import write_model_card
 
     path = write_model_card(result.metadata, tmp_path / "card.md")
     text = path.read_text()

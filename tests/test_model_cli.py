@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from helpers.model_cli import register
+from helpers.cli.model import register
 
 AS_OF = "2026-05-01"
 
@@ -28,7 +28,7 @@ def app():
 
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory):
-    from helpers.ingest import ingest, write_processed
+    from helpers.data.ingest import ingest, write_processed
     from helpers.synthetic import write_sample
 
     raw = tmp_path_factory.mktemp("raw")

@@ -1,4 +1,4 @@
-"""Offense levels and statutory-list matching (helpers.offenses), table-driven."""
+"""Offense levels and statutory-list matching (helpers.screening.offenses), table-driven."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.offenses import in_sections, in_statutory_list, list_matches, offense_levels
+from helpers.screening.offenses import in_sections, in_statutory_list, list_matches, offense_levels
 
 VOCABULARY = Path(__file__).resolve().parents[1] / "notes" / "offense_vocabulary.md"
 
@@ -20,7 +20,7 @@ _RAW = re.compile(
 
 
 def parse(raw: str) -> dict[str, object]:
-    """Tiny stand-in for helpers.codes.parse_offense_codes (CDCR raw code -> parsed parts)."""
+    """Tiny stand-in for helpers.data.codes.parse_offense_codes (CDCR raw code -> parsed parts)."""
     m = _RAW.match(raw.strip())
     assert m, raw
     groups = re.findall(r"\(([0-9A-Za-z]+)\)", m["parens"])
@@ -200,7 +200,7 @@ def test_every_vocabulary_offense_has_level_category_and_cdcr_category() -> None
     ]
     assert (out["category"] != "Unclassified").all()
     assert not out["is_enhancement"].any()
-    from helpers.reference import offense_table
+    from helpers.data.reference import offense_table
 
     table = offense_table()
     key = table["offense_key"].where(
@@ -222,7 +222,7 @@ def test_every_vocabulary_enhancement_has_increment() -> None:
 
 
 def test_vocabulary_with_project_parser() -> None:
-    from helpers import codes
+    from helpers.data import codes
 
     rows, enh = _vocabulary_codes()
     parsed = codes.parse_offense_codes(pd.Series([r for r, _ in rows] + enh))
@@ -501,7 +501,7 @@ def test_in_sections_rejects_bad_keys(bad: str) -> None:
 
 def test_generator_vocabulary_is_covered() -> None:
     """Every code the synthetic generator emits (offenses and enhancements) has a level."""
-    from helpers import codes
+    from helpers.data import codes
     from helpers.synthetic import offenses as synthetic
 
     raw = pd.Series(list(synthetic.CODES) + list(synthetic.ENH_CODES))

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.config import OutlierSettings, load_config
-from helpers.outliers import (
+from helpers.screening.config import OutlierSettings, load_config
+from helpers.screening.outliers import (
     find_outliers,
     guideline_max_months,
     guideline_ranges,

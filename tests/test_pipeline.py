@@ -10,8 +10,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers.ingest import ingest, write_processed
-from helpers.pipeline import NOTEBOOKS, RunSettings, county_slug, run, run_county
+from helpers.counties import slug
+from helpers.data.ingest import ingest, write_processed
+from helpers.pipeline import NOTEBOOKS, RunSettings, run, run_county
 from helpers.privacy import find_identifiers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +55,7 @@ def test_every_notebook_runs_for_two_counties(public_run) -> None:
     settings, results = public_run
     assert [r.status for r in results] == ["ran", "ran"]
     for county in COUNTIES:
-        folder = settings.output_root() / county_slug(county)
+        folder = settings.output_root() / slug(county)
         for name in NOTEBOOKS:
             path = folder / f"{name}.ipynb"
             assert path.exists(), path

@@ -11,9 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.config import CONFIG_DIR, FACTOR_DIRECTIONS, WEIGHT_PRESETS, load_config
-from helpers.ingest import ingest, write_processed
-from helpers.playground import (
+from helpers.data.ingest import ingest, write_processed
+from helpers.privacy import find_identifiers, pseudonymise
+from helpers.screening.config import CONFIG_DIR, FACTOR_DIRECTIONS, WEIGHT_PRESETS, load_config
+from helpers.screening.score import FACTORS, add_person_positions, r_score, score
+from helpers.screening.screens import screen
+from helpers.site.playground import (
     COLUMNS,
     DATA_NAME,
     TOP_N,
@@ -24,9 +27,6 @@ from helpers.playground import (
     playground_spec,
     rounding_bound,
 )
-from helpers.privacy import find_identifiers, pseudonymise
-from helpers.score import FACTORS, add_person_positions, r_score, score
-from helpers.screens import screen
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-05-01"
@@ -70,7 +70,7 @@ def spec(data, config) -> dict:
 
 @pytest.fixture(scope="module")
 def pipeline(tables, config) -> pd.DataFrame:
-    """helpers.score's unrounded R of the eligible people, indexed by their pseudonym."""
+    """helpers.screening.score's unrounded R of the eligible people, indexed by their pseudonym."""
     t = add_person_positions(tables)
     screened = screen(t, config, AS_OF)
     scored = score(t, config, AS_OF)
@@ -88,7 +88,7 @@ def _weights(config, **words: str) -> dict[str, float]:
 
 
 def _reference_r(data: pd.DataFrame, a: float, b: float, d: float, x: dict) -> pd.Series:
-    """R of every pid by helpers.score.r_score, one call per person (the formula as written)."""
+    """R of every pid by helpers.screening.score.r_score, one call per person (the formula as written)."""
     out = {}
     for pid, rows in data.groupby("pid", sort=True):
         cur = rows[rows["term"] == "current"]
@@ -133,7 +133,7 @@ def test_long_table_reproduces_r(data, config, pipeline) -> None:
     fast = playground_r(data, s.a, s.b, s.d, x)
     # r_score on the long table's (rounded) rows = the vectorised reference the page mirrors.
     assert np.allclose(fast.to_numpy(), ref.loc[fast.index].to_numpy(), rtol=0, atol=1e-6)
-    # … and stays within the bound the rounding of t (0.1 y) and y (0.001) allows of helpers.score.
+    # … and stays within the bound the rounding of t (0.1 y) and y (0.001) allows of helpers.screening.score.
     exact = pipeline.loc[fast.index, "R"].to_numpy(dtype="float64")
     bound = rounding_bound(data, s.b, s.d, x).loc[fast.index].to_numpy()
     gap = np.abs(fast.to_numpy() - exact)
@@ -147,7 +147,7 @@ def test_long_table_reproduces_r(data, config, pipeline) -> None:
     )
     close = np.abs(exact[:, None] - exact[None, :]) <= bound[:, None] + bound[None, :]
     assert not (swapped & ~close).any()
-    # The current row is helpers.score's Σf(current); priors and factors are exactly present.
+    # The current row is helpers.screening.score's Σf(current); priors and factors are exactly present.
     cur = data[data["term"] == "current"].set_index("pid")["f"]
     assert np.allclose(cur.loc[fast.index], pipeline.loc[fast.index, "current_sum"])
 
@@ -250,7 +250,7 @@ def browser_page(spec, tmp_path_factory) -> Iterator[tuple]:
         pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/ensure_chromium.sh`")
     from playwright.sync_api import sync_playwright
 
-    from helpers.vega import standalone_html
+    from helpers.site.vega import standalone_html
 
     html = tmp_path_factory.mktemp("playground") / "playground.html"
     html.write_text(standalone_html({"playground": spec}, title="playground"), encoding="utf-8")

@@ -850,9 +850,9 @@ def test_sample_doj_cli_is_deterministic_and_realistic(tmp_path: Path) -> None:
     ["statewide", "los_angeles", "san_joaquin", "contra_costa", "sacramento", "san_francisco"],
 )
 def test_synthetic_file_through_every_preset(tmp_path: Path, preset: str) -> None:
-    from helpers.prop64 import write_sample
+    from helpers.synthetic import write_doj
 
-    path, n = write_sample(tmp_path / "doj.csv", 400, seed=5, county="SAN JOAQUIN")
+    path, n = write_doj(tmp_path / "doj.csv", 400, seed=5, county="SAN JOAQUIN")
     (res,) = run_prop64([path], "SAN JOAQUIN", dt.date(2020, 7, 1), tmp_path / "out", preset)
     s = res.summary
     assert s["rows"]["read"] == s["rows"]["kept"] == n

@@ -1,4 +1,4 @@
-"""Reference tables in data/reference and their loaders (helpers.reference)."""
+"""Reference tables in data/reference and their loaders (helpers.data.reference)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import reference
+from helpers import counties
+from helpers.data import reference
 
 MEMO_CATEGORIES = [
     "Theft",
@@ -80,14 +81,14 @@ def test_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     reference.clear_cache()
     try:
         assert reference.data_dir() == tmp_path.resolve()
-        out = reference.canonical_county(pd.Series(["test alias"]))
+        out = counties.canonical_counties(pd.Series(["test alias"]))
         assert out["county"].iloc[0] == "Yolo"
         with pytest.raises(FileNotFoundError, match=reference.ENV_VAR):
             reference.offense_table()
     finally:
         monkeypatch.delenv(reference.ENV_VAR)
         reference.clear_cache()
-    assert reference.canonical_county(pd.Series(["test alias"]))["county"].isna().all()
+    assert counties.canonical_counties(pd.Series(["test alias"]))["county"].isna().all()
 
 
 def test_loaders_return_copies() -> None:
@@ -97,94 +98,6 @@ def test_loaders_return_copies() -> None:
     g = reference.county_geojson()
     g["features"].clear()
     assert len(reference.county_geojson()["features"]) == 58
-
-
-# --------------------------------------------------------------------------------------------------
-# Counties
-# --------------------------------------------------------------------------------------------------
-
-
-def test_counties_58_unique_fips() -> None:
-    c = reference.counties()
-    assert len(c) == 58
-    assert c["county"].is_unique and c["fips"].is_unique
-    assert c["fips"].str.fullmatch(r"06\d{3}").all()
-    assert c["fips"].str[2:].astype(int).tolist() == list(range(1, 117, 2))
-    assert (c["doj_name"] == c["county"].str.upper()).all()
-    assert c["state_code"].tolist() == [f"{i:02d}" for i in range(1, 59)]
-    assert c["county"].tolist() == sorted(c["county"])
-    assert c["source"].str.len().gt(20).all()
-    pilot = set(c.loc[c["resentencing_pilot"], "county"])
-    assert pilot == {
-        "Contra Costa",
-        "Humboldt",
-        "Los Angeles",
-        "Merced",
-        "Riverside",
-        "San Diego",
-        "San Francisco",
-        "Santa Clara",
-        "Yolo",
-    }
-
-
-@pytest.mark.parametrize(
-    ("name", "fips"),
-    [("Alameda", "06001"), ("Los Angeles", "06037"), ("San Joaquin", "06077"), ("Yuba", "06115")],
-)
-def test_county_fips_anchors(name: str, fips: str) -> None:
-    c = reference.counties().set_index("county")
-    assert c.loc[name, "fips"] == fips
-
-
-COUNTY_SPELLINGS = [
-    ("Los Angeles", "Los Angeles", "06037"),
-    ("LOS ANGELES", "Los Angeles", "06037"),
-    ("los angeles county", "Los Angeles", "06037"),
-    ("LA", "Los Angeles", "06037"),
-    ("L.A.", "Los Angeles", "06037"),
-    ("County of Los Angeles", "Los Angeles", "06037"),
-    ("LOSANGELES", "Los Angeles", "06037"),
-    ("  San  Joaquin ", "San Joaquin", "06077"),
-    ("SAN JOAQUIN", "San Joaquin", "06077"),
-    ("San Joaqin", "San Joaquin", "06077"),
-    ("SF", "San Francisco", "06075"),
-    ("City and County of San Francisco", "San Francisco", "06075"),
-    ("San Bernadino", "San Bernardino", "06071"),
-    ("SLO", "San Luis Obispo", "06079"),
-    ("El Dorado County", "El Dorado", "06017"),
-    ("Contra-Costa", "Contra Costa", "06013"),
-    ("06059", "Orange", "06059"),
-    ("059", "Orange", "06059"),
-    ("Santa Clara County, California", "Santa Clara", "06085"),
-]
-
-
-@pytest.mark.parametrize(("raw", "county", "fips"), COUNTY_SPELLINGS)
-def test_canonical_county(raw: str, county: str, fips: str) -> None:
-    out = reference.canonical_county(pd.Series([raw]))
-    assert out["county"].iloc[0] == county
-    assert out["fips"].iloc[0] == fips
-
-
-def test_canonical_county_unknown_and_missing_are_na() -> None:
-    raw = pd.Series(["Gotham", "", None, "Washington", "LA", "06"], index=[5, 6, 7, 8, 9, 10])
-    out = reference.canonical_county(raw)
-    assert list(out.columns) == ["county", "fips"]
-    assert out.index.equals(raw.index)
-    assert out["county"].isna().tolist() == [True, True, True, True, False, True]
-    assert out["fips"].isna().tolist() == [True, True, True, True, False, True]
-
-
-def test_canonical_county_all_names_round_trip() -> None:
-    c = reference.counties()
-    for col in ("county", "doj_name", "fips"):
-        out = reference.canonical_county(c[col])
-        assert out["county"].tolist() == c["county"].tolist()
-        assert out["fips"].tolist() == c["fips"].tolist()
-    aliases = c.assign(alias=c["aliases"].str.split(";")).explode("alias")
-    out = reference.canonical_county(aliases["alias"])
-    assert out["county"].tolist() == aliases["county"].tolist()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -201,7 +114,7 @@ def test_geojson_has_58_valid_counties() -> None:
     assert "Census" in g["source"] and "bokeh-sampledata" in g["source"]
     feats = g["features"]
     assert len(feats) == 58
-    c = reference.counties()
+    c = counties.county_table()
     props = pd.DataFrame([f["properties"] for f in feats])
     assert sorted(props["fips"]) == sorted(c["fips"])
     assert dict(zip(props["fips"], props["county"], strict=True)) == dict(

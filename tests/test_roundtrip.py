@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from helpers.cli import app
-from helpers.ingest import ingest, load_processed
+from helpers.data.ingest import ingest, load_processed
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.config import load_config
-from helpers.score import (
+from helpers.screening.config import load_config
+from helpers.screening.score import (
     factor_values,
     loss_levels,
     r_score,

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from helpers.candidates import CANDIDATE_COLUMNS, build_candidates, summary
 from helpers.cli import app
-from helpers.config import load_config
-from helpers.ingest import ingest
+from helpers.data.ingest import ingest
+from helpers.screening.candidates import CANDIDATE_COLUMNS, build_candidates, summary
+from helpers.screening.config import load_config
 
 AS_OF = "2023-12-31"
 

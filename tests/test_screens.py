@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.config import CONFIG_DIR, CountyConfig, Rule, load_config
-from helpers.screens import prepare, screen
+from helpers.screening.config import CONFIG_DIR, CountyConfig, Rule, load_config
+from helpers.screening.screens import prepare, screen
 
 BASE = load_config(None, CONFIG_DIR / "presets" / "defaults.yaml")
 
@@ -40,7 +40,7 @@ def person(cdcno: str, **kw) -> dict:
 
 
 def offense(cdcno: str, raw: str, role: str = "current", stayed: bool = False) -> dict:
-    from helpers.codes import parse_offense_codes
+    from helpers.data.codes import parse_offense_codes
 
     parsed = parse_offense_codes(pd.Series([raw])).iloc[0].to_dict()
     return {"cdcno": cdcno, "role": role, "stayed": stayed, **parsed, "offense_id": 0}

@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import dashboard
-from helpers.glossary import lookup
-from helpers.ingest import ingest, write_processed
+from helpers.data.ingest import ingest, write_processed
 from helpers.pipeline import RunSettings, run
 from helpers.privacy import SMALL_CELL, find_identifiers
-from helpers.site import build_book, external_references, prepare_site
+from helpers.site import dashboard
+from helpers.site.build import build_book, external_references, prepare_site
+from helpers.site.glossary import lookup
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import schema
-from helpers.codes import parse_offense_codes, parse_sentences
+from helpers.data import schema
+from helpers.data.codes import parse_offense_codes, parse_sentences
 from helpers.synthetic import FILES, generate_sample, targets, write_sample
 from helpers.synthetic.csvfile import write_csv
 from helpers.synthetic.decisions import REASON_CODES

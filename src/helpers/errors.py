@@ -21,5 +21,5 @@ class InputError(Exception):
         if row is not None:
             where.append(f"row {row}")
         if column:
-            where.append(f"column '{column}'")
+            where.append(f"option {column}" if column.startswith("--") else f"column '{column}'")
         super().__init__(f"{', '.join(where)}: {message}" if where else message)

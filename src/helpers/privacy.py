@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 import re
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -223,6 +224,21 @@ def get_salt(config: Mapping | None = None) -> str | None:
         if salt:
             return str(salt)
     return os.environ.get(SALT_ENV) or None
+
+
+def run_salt(shared_dir: Path) -> str:
+    """The pseudonymisation salt: ``$SECONDLOOK_SALT`` or a random one kept beside the shared outputs.
+
+    The salt is never published; without it pseudonymous IDs cannot be linked back to CDCR numbers.
+    """
+    env = os.environ.get(SALT_ENV)
+    if env:
+        return env
+    path = Path(shared_dir) / ".salt"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(16))
+    return path.read_text().strip()
 
 
 def pseudonymise(ids: Iterable, salt: str | bytes | None = None, *, length: int = 10) -> pd.Series:

@@ -1,52 +1,131 @@
-"""Prop 64 cannabis-conviction relief engine for CA DOJ criminal-history research files.
-
-Reads the DOJ 95-column research file, groups rows into people, finds each Prop 64 conviction
-(HS 11357-11360) of a county, and runs a configurable decision flow (``configs/prop64/*.yaml``)
-that gives every such conviction an ``outcome`` (dismiss, reduce, not_eligible, review) and a plain
-``reason``. See ``book/method/prop64.md``.
-
-Names are imported lazily so that ``secondlook --help`` does not load numpy or pyarrow.
+"""Prop 64 cannabis-conviction relief over CA DOJ criminal-history research files (independent
+of the CDCR stages): read, codes, flows, engine and outputs.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from helpers.prop64.codes import (
+    GANG_ENHANCEABLE,
+    GANG_ENHANCEMENT,
+    KNOWN_CODES,
+    PC290_OFFENSES,
+    PROP64_SECTIONS,
+    RELATED_CHARGES_DEFAULT,
+    SUPERSTRIKES,
+    SUPERSTRIKES_MV,
+    Section,
+    is_gang_enhanceable,
+    is_gang_enhancement,
+    is_pc290,
+    is_pc290_registration_section,
+    is_superstrike,
+    normalize_section,
+    parse_section,
+    possible_other_prop64,
+    prop64_section,
+    related_charge,
+    section_matches,
+    section_text,
+)
+from helpers.prop64.engine import (
+    ADDED_COLUMNS,
+    Evaluation,
+    evaluate,
+)
+from helpers.prop64.flows import (
+    CONFIG_DIR,
+    DETERMINATIONS,
+    OUTCOMES,
+    PROP64_EFFECTIVE_DATE,
+    REVIEW_FLAGS,
+    STEP_TYPES,
+    Condition,
+    Decision,
+    Facts,
+    Flow,
+    Param,
+    Step,
+    StepType,
+    apply_flow,
+    day_number,
+    flow_for_county,
+    load_flow,
+    parse_flow,
+    presets,
+    years_before,
+)
+from helpers.prop64.read import (
+    DOJ_COLUMNS,
+    N_COLUMNS,
+    DojFile,
+    doj_row,
+    doj_text,
+    errors_frame,
+    read_doj,
+)
+from helpers.prop64.report import (
+    CONDENSED_COLUMNS,
+    FileResult,
+    process_file,
+    run_prop64,
+    write_csv,
+)
 
-_EXPORTS: dict[str, str] = {
-    "is_pc290": "codes",
-    "is_superstrike": "codes",
-    "normalize_section": "codes",
-    "parse_section": "codes",
-    "possible_other_prop64": "codes",
-    "prop64_section": "codes",
-    "related_charge": "codes",
-    "section_text": "codes",
-    "ADDED_COLUMNS": "engine",
-    "Evaluation": "engine",
-    "evaluate": "engine",
-    "OUTCOMES": "flows",
-    "STEP_TYPES": "flows",
-    "Flow": "flows",
-    "apply_flow": "flows",
-    "flow_for_county": "flows",
-    "load_flow": "flows",
-    "parse_flow": "flows",
-    "presets": "flows",
-    "DOJ_COLUMNS": "read",
-    "DojFile": "read",
-    "read_doj": "read",
-    "FileResult": "report",
-    "process_file": "report",
-    "run_prop64": "report",
-    "write_csv": "report",
-    "generate_doj": "sample",
-    "write_sample": "sample",
-}
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"helpers.prop64.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'helpers.prop64' has no attribute {name!r}")
+__all__ = [
+    "ADDED_COLUMNS",
+    "CONDENSED_COLUMNS",
+    "CONFIG_DIR",
+    "Condition",
+    "DETERMINATIONS",
+    "DOJ_COLUMNS",
+    "Decision",
+    "DojFile",
+    "Evaluation",
+    "Facts",
+    "FileResult",
+    "Flow",
+    "GANG_ENHANCEABLE",
+    "GANG_ENHANCEMENT",
+    "KNOWN_CODES",
+    "N_COLUMNS",
+    "OUTCOMES",
+    "PC290_OFFENSES",
+    "PROP64_EFFECTIVE_DATE",
+    "PROP64_SECTIONS",
+    "Param",
+    "RELATED_CHARGES_DEFAULT",
+    "REVIEW_FLAGS",
+    "STEP_TYPES",
+    "SUPERSTRIKES",
+    "SUPERSTRIKES_MV",
+    "Section",
+    "Step",
+    "StepType",
+    "apply_flow",
+    "day_number",
+    "doj_row",
+    "doj_text",
+    "errors_frame",
+    "evaluate",
+    "flow_for_county",
+    "is_gang_enhanceable",
+    "is_gang_enhancement",
+    "is_pc290",
+    "is_pc290_registration_section",
+    "is_superstrike",
+    "load_flow",
+    "normalize_section",
+    "parse_flow",
+    "parse_section",
+    "possible_other_prop64",
+    "presets",
+    "process_file",
+    "prop64_section",
+    "read_doj",
+    "related_charge",
+    "run_prop64",
+    "section_matches",
+    "section_text",
+    "write_csv",
+    "years_before",
+]

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.errors import InputError
+from helpers.counties import doj_name
 from helpers.prop64 import codes
 from helpers.prop64.flows import (
     DETERMINATIONS,
@@ -32,7 +32,6 @@ from helpers.prop64.flows import (
     Flow,
     apply_flow,
     day_number,
-    normalize_county,
     years_before,
 )
 
@@ -190,9 +189,7 @@ def evaluate(
     import pyarrow.compute as pc
 
     n = table.num_rows
-    target = normalize_county(county)
-    if not target:
-        raise InputError("--county must name a county, e.g. 'SAN JOAQUIN'")
+    target = doj_name(county)
     as_of_day = day_number(as_of)
     col = table.column
 

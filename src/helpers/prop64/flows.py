@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from helpers import paths
+from helpers.counties import doj_name
 from helpers.errors import InputError
 from helpers.prop64 import codes
 
@@ -34,7 +36,7 @@ REVIEW_FLAGS: tuple[str, ...] = (
     "attempt",
     "possible_other_prop64",
 )
-CONFIG_DIR = Path(__file__).resolve().parents[3] / "configs" / "prop64"
+CONFIG_DIR = paths.CONFIG_DIR / "prop64"
 PROP64_EFFECTIVE_DATE = dt.date(2016, 11, 9)  # Prop 64 took effect the day after the 2016 election
 
 
@@ -465,7 +467,7 @@ def parse_flow(doc: Any, path: Path | None = None) -> Flow:
     flow = Flow(
         name=name.strip(),
         title=str(doc.get("title") or name),
-        county=normalize_county(county) if county else None,
+        county=doj_name(county) if county else None,
         steps=[],
     )
     flow.source, flow.path = str(doc.get("source") or ""), path
@@ -588,11 +590,6 @@ def parse_flow(doc: Any, path: Path | None = None) -> Flow:
     return flow
 
 
-def normalize_county(name: str) -> str:
-    """Upper case, single spaces: ``'San  joaquin '`` -> ``'SAN JOAQUIN'``."""
-    return " ".join(str(name).upper().replace("_", " ").split())
-
-
 def load_flow(source: str | Path) -> Flow:
     """Load a flow from a YAML path or a preset name (``statewide``, ``los_angeles`` ...)."""
     import yaml
@@ -628,10 +625,10 @@ def flow_for_county(county: str) -> Flow:
     """The preset whose ``county`` matches, else the statewide default."""
     import yaml
 
-    want = normalize_county(county)
+    want = doj_name(county)
     for path in presets().values():
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if doc.get("county") and normalize_county(doc["county"]) == want:
+        if doc.get("county") and doj_name(doc["county"]) == want:
             return parse_flow(doc, path)
     return load_flow("statewide")
 

@@ -20,7 +20,7 @@ from datetime import date
 
 import numpy as np
 
-from helpers import schema
+from helpers.data import schema
 from helpers.synthetic import formats, places, targets
 from helpers.synthetic.offenses import CODES, MIX, OFFENSES, weights
 

@@ -1,0 +1,102 @@
+"""Commands of the accountability family: ``annual-report`` and ``decision-template``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from helpers.cli.data import parse_date_option, user_errors
+
+
+def _as_of(data: Path, as_of: str | None, year: int) -> date:
+    """--as-of, else the as-of date recorded at ingest, else the end of the year (or today)."""
+    if as_of:
+        return parse_date_option(as_of)
+    manifest = Path(data) / "manifest.json"
+    if manifest.exists():
+        recorded = json.loads(manifest.read_text()).get("as_of")
+        if recorded:
+            return date.fromisoformat(recorded)
+    return min(date(year, 12, 31), date.today())
+
+
+def annual_report(
+    county: Annotated[str, typer.Option("--county", help="County, e.g. 'Los Angeles'.")],
+    year: Annotated[int, typer.Option("--year", min=1990, max=2100, help="Calendar year.")],
+    data: Annotated[
+        Path,
+        typer.Option("--data", help="Ingested tables (Parquet) or a folder of raw CDCR files."),
+    ] = Path("data/processed"),
+    log: Annotated[
+        Path | None,
+        typer.Option("--log", help="Decision log (CSV/XLSX); default: the log in --data."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="As-of date (default: the one recorded at ingest)."),
+    ] = None,
+    mode: Annotated[
+        str, typer.Option("--mode", help="public (book) or da (identifiers, outside the book).")
+    ] = "public",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder for the page and press release "
+            "(default book/accountability, or da_reports/<county>/accountability in DA mode).",
+        ),
+    ] = None,
+) -> None:
+    """Write the county's annual review report: a MyST page and a printable HTML press release."""
+    from helpers.accountability.annual_report import build_report, write_report
+    from helpers.data.decision_log import read_decision_log
+    from helpers.data.ingest import load_data
+    from helpers.privacy import check_mode
+
+    with user_errors():
+        check_mode(mode)
+        when = _as_of(data, as_of, year)
+        tables = load_data(data, when)
+        decisions = None
+        if log is not None:
+            decisions, quarantine = read_decision_log(log)
+            if len(quarantine):
+                typer.echo(
+                    f"  {quarantine['row'].nunique()} log rows quarantined; first: "
+                    f"row {quarantine['row'].iloc[0]}: {quarantine['reason'].iloc[0]}",
+                    err=True,
+                )
+        report = build_report(tables, county, year, as_of=when, decisions=decisions, mode=mode)
+        paths = write_report(report, out)
+    typer.echo(report.statement)
+    typer.echo(f"page:          {paths['page']}")
+    typer.echo(f"press release: {paths['press_release']}")
+
+
+def decision_template(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="File to write (CSV and XLSX side by side; default "
+            "data/reference/decision_log_template.csv).",
+        ),
+    ] = None,
+) -> None:
+    """Write the empty review-decision log (header + two commented EXAMPLE rows) as CSV and XLSX."""
+    from helpers.data.decision_log import write_template
+
+    with user_errors():
+        paths = write_template(out)
+    for path in paths:
+        typer.echo(str(path))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the accountability commands to the ``secondlook`` app."""
+    app.command("annual-report")(annual_report)
+    app.command("decision-template")(decision_template)

@@ -1,0 +1,60 @@
+"""The ``audit`` command: selection, assistive and sentence-disparity audits as CSV tables and figures."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from helpers.cli.data import user_errors
+
+STATEWIDE = "statewide"
+
+
+def audit(
+    data: Annotated[
+        Path, typer.Option("--data", help="Ingested Parquet folder or raw CDCR files.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the audit tables and figures.")],
+    county: Annotated[
+        str, typer.Option("--county", help="County name, or 'statewide' (default).")
+    ] = STATEWIDE,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="YYYY-MM-DD; default: the date recorded by ingest (raw files need it)."
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="County configuration file (YAML).")
+    ] = None,
+    k: Annotated[
+        int, typer.Option("--k", min=1, help="Office capacity for the top-k selections.")
+    ] = 50,
+    mode: Annotated[
+        str, typer.Option("--mode", help="'public' (small cells suppressed) or 'da'.")
+    ] = "public",
+    n_boot: Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap replicates.")] = 1000,
+) -> None:
+    """Bias audit: selection vs population by group, assistive recall, sentence disparity, RJA."""
+    start = time.perf_counter()
+    from helpers.audit.run import write_audit
+
+    with user_errors():
+        manifest = write_audit(data, out, county, as_of, config, k, mode, n_boot)
+    if not manifest["selected"]:
+        typer.echo(
+            "warning: no candidate list (helpers.screening.candidates not available): selection audits skipped",
+            err=True,
+        )
+    typer.echo(
+        f"audit of {manifest['scope']} ({manifest['people']:,} people, {mode} mode): "
+        f"{len(manifest['files'])} files in {out} ({time.perf_counter() - start:.1f} s)"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``audit`` command to the ``secondlook`` app."""
+    app.command("audit")(audit)

@@ -1,0 +1,115 @@
+"""Commands that make and read data: ``sample`` and ``ingest``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from helpers.errors import InputError
+
+
+@contextmanager
+def user_errors():
+    """Turn :class:`InputError` into a one-line message on stderr and exit status 2."""
+    try:
+        yield
+    except InputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def parse_date_option(value: str, option: str = "--as-of") -> date:
+    """Parse a YYYY-MM-DD command-line date or exit with a clear message."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"error: {option} must be a date like 2025-01-01, not '{value}'", err=True)
+        raise typer.Exit(2) from None
+
+
+def sample(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder to write the synthetic CDCR files into.")
+    ],
+    people: Annotated[
+        int, typer.Option("--people", min=10, help="Number of people to generate.")
+    ] = 95_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 1,
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Date the synthetic release describes.")
+    ] = "2026-05-01",
+) -> None:
+    """Write a deterministic SYNTHETIC statewide dataset in the public CDCR format (plus DSA extras)."""
+    from helpers.synthetic import write_sample
+
+    start = time.perf_counter()
+    counts = write_sample(out, people=people, seed=seed, as_of=parse_date_option(as_of))
+    seconds = time.perf_counter() - start
+    for name, n in counts.items():
+        typer.echo(f"{name:<45} {n:>10,} rows")
+    typer.echo(
+        f"SYNTHETIC data for {people:,} people written to {out} in {seconds:.1f} s (seed {seed})."
+    )
+
+
+def ingest(
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder with demographics, current/prior commitments (CSV or XLSX) and optional DSA extras."
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Folder for the Parquet tables, quarantine.csv and manifest.json."
+        ),
+    ],
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Date for ages and time served (YYYY-MM-DD).")
+    ],
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Text encoding of CSV files (default UTF-8).")
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet", help="Excel sheet to read (default: the one with the right columns)."
+        ),
+    ] = None,
+) -> None:
+    """Validate CDCR files and write typed tidy tables; bad rows go to quarantine.csv with reasons."""
+    from helpers.data.ingest import ingest as run_ingest
+    from helpers.data.ingest import write_processed
+
+    with user_errors():
+        start = time.perf_counter()
+        result = run_ingest(data, parse_date_option(as_of), encoding=encoding, sheet=sheet)
+        write_processed(result, out)
+    summary = result.summary()
+    summary["file"] = summary["file"].map(lambda p: Path(p).name)
+    typer.echo(summary.to_string(index=False))
+    total_in, kept = int(summary["rows_in"].sum()), int(summary["kept"].sum())
+    quarantined = int(summary["quarantined"].sum())
+    typer.echo(
+        f"{total_in:,} rows in, {kept:,} kept, {quarantined:,} quarantined "
+        f"({time.perf_counter() - start:.1f} s) -> {out}"
+    )
+    if quarantined:
+        reasons = result.quarantine["reason"].value_counts().head(5)
+        for reason, n in reasons.items():
+            typer.echo(f"  quarantine: {n:,} x {reason}", err=True)
+        typer.echo(f"  details in {Path(out) / 'quarantine.csv'}", err=True)
+    sys.stdout.flush()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the data commands to the ``secondlook`` app."""
+    app.command("sample")(sample)
+    app.command("ingest")(ingest)

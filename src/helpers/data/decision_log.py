@@ -1,0 +1,335 @@
+"""The review-decision log an office fills in (CSV or XLSX), read with the same checks as ``ingest``.
+
+Format (one row per review; the header must hold these columns, any order, extra columns ignored):
+
+``case_number``          superior-court case number of the controlling case (required: the annual press
+                         release names cases by it)
+``cdcno``                CDCR number of the person (required; never published)
+``county``               the reviewing office's county (any spelling ``counties.csv`` knows)
+``date_reviewed``        date of the decision (YYYY-MM-DD or M/D/YYYY; not in the future)
+``decision``             ``not referred`` | ``referred`` | ``resentenced`` | ``denied``
+``new_sentence_months``  the new aggregate sentence in months; required for ``resentenced`` and only there
+``reason_codes``         one or more codes of ``data/reference/decision_reason_codes.csv``, ``;``-separated
+``reason_text``          free text (required with the code ``OTHER``; never published in public mode)
+``reviewer_role``        e.g. Deputy DA, Head Deputy, Resentencing Unit (optional)
+
+Rows whose first cell starts with ``#`` are comments (the template's two ``# EXAMPLE`` rows) and are
+skipped.  Every other row is kept or quarantined with its file, row, column, value and reason, so
+``kept + quarantined + comments == rows read``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.data import schema
+from helpers.errors import InputError
+
+COLUMNS: list[str] = list(schema.REVIEW_DECISIONS)
+REASON_CODES_FILE = "decision_reason_codes.csv"
+TEMPLATE_NAME = "decision_log_template"
+COMMENT = "#"
+#: The template's example rows (written commented out, marked EXAMPLE).
+EXAMPLE_ROWS: list[dict[str, str]] = [
+    {
+        "case_number": "BA000001",
+        "cdcno": "EXAMPLE1",
+        "county": "Los Angeles",
+        "date_reviewed": "2025-03-14",
+        "decision": "resentenced",
+        "new_sentence_months": "216",
+        "reason_codes": "AGE;TIME_SERVED;REHAB",
+        "reason_text": "EXAMPLE: age 62, 24 years served, college degree in custody",
+        "reviewer_role": "Resentencing Unit",
+    },
+    {
+        "case_number": "BA000002",
+        "cdcno": "EXAMPLE2",
+        "county": "Los Angeles",
+        "date_reviewed": "2025-06-02",
+        "decision": "not referred",
+        "new_sentence_months": "",
+        "reason_codes": "PUBLIC_SAFETY;RULES_VIOLATIONS",
+        "reason_text": "EXAMPLE: two serious rules violations in the last five years",
+        "reviewer_role": "Deputy DA",
+    },
+]
+_ALIASES = {
+    "case number": "case_number",
+    "case no": "case_number",
+    "date reviewed": "date_reviewed",
+    "review date": "date_reviewed",
+    "new sentence months": "new_sentence_months",
+    "new sentence (months)": "new_sentence_months",
+    "reason codes": "reason_codes",
+    "reasons": "reason_codes",
+    "reason text": "reason_text",
+    "reviewer role": "reviewer_role",
+}
+
+
+def reason_codes() -> pd.DataFrame:
+    """The documented reason codes: ``code, meaning, source`` (``data/reference``)."""
+    from helpers.data.reference import data_dir
+
+    path = data_dir() / REASON_CODES_FILE
+    if not path.is_file():
+        raise InputError("reason-code list not found", file=str(path))
+    table = pd.read_csv(path, dtype="string", keep_default_na=False)
+    table["code"] = table["code"].str.strip().str.upper()
+    return table
+
+
+def split_codes(values: pd.Series) -> pd.Series:
+    """``"age; rehab"`` → ``["AGE", "REHAB"]`` (``;``, ``,`` or ``|`` separate codes)."""
+    text = values.astype("string").fillna("").str.upper().tolist()
+    parts = [[c for c in (p.strip() for p in re.split(r"[;,|]", s)) if c] for s in text]
+    return pd.Series(parts, index=values.index, dtype=object)
+
+
+def _read(path: Path, sheet: str | None, encoding: str | None):
+    """The raw table with canonical column names, or an InputError naming the missing column."""
+    from helpers.data.tables import read_raw_table
+
+    try:
+        return read_raw_table(
+            path, required=COLUMNS, kind="decision-log", encoding=encoding, sheet=sheet
+        )
+    except InputError as exc:
+        if not (exc.reason.startswith("missing") or exc.reason.startswith("no sheet has")):
+            raise
+    table = read_raw_table(path, required=[], kind="decision-log", encoding=encoding, sheet=sheet)
+    names = [_ALIASES.get(c, c.replace(" ", "_")) for c in table.frame.columns]
+    table.frame.columns = names
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        import difflib
+
+        close = difflib.get_close_matches(missing[0], [n for n in names if n not in COLUMNS], 1)
+        hint = f" (found '{close[0]}': rename it)" if close else ""
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        raise InputError(
+            f"missing decision-log column{hint}{more}; the header must hold: {', '.join(COLUMNS)}",
+            file=table.name,
+            row=1,
+            column=missing[0],
+        )
+    return table
+
+
+def read_decision_log(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    today: date | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read and validate a decision log; return ``(decisions, quarantine)``.
+
+    ``decisions`` has the columns of :data:`helpers.data.schema.REVIEW_DECISIONS` (typed as in the
+    ingested ``decisions`` table, codes upper-case and ``;``-joined, county canonical) plus
+    ``source_row``.  ``quarantine`` has ``file, row, column, value, reason``.  Row accounting is in
+    ``decisions.attrs``: ``rows_in``, ``comments``, ``kept``, ``quarantined``.
+    File-level problems (missing file or column, empty or undecodable file) raise :class:`InputError`.
+    """
+    from helpers.data.ingest import RowChecks, check_decisions, column_text, isin
+    from helpers.data.tables import RawTable, empty_problems
+
+    path = Path(path)
+    raw = _read(path, sheet, encoding)
+    first = raw.frame[COLUMNS[0]].astype("string").fillna("").str.strip()
+    comment = first.str.startswith(COMMENT).to_numpy(dtype=bool)
+    problems = raw.problems
+    bad_comment = (
+        problems["value"].astype("string").fillna("").str.strip().str.startswith(COMMENT)
+        if len(problems)
+        else pd.Series([], dtype=bool)
+    )
+    n_comments = int(comment.sum() + bad_comment.sum())
+    table = RawTable(
+        raw.path,
+        raw.frame.loc[~comment].reset_index(drop=True),
+        raw.rows[~comment],
+        raw.original_headers,
+        problems.loc[~bad_comment.to_numpy(dtype=bool)] if len(problems) else empty_problems(),
+        raw.rows_in - n_comments,
+        raw.sheet,
+    )
+    checks = RowChecks(table)
+    today_ts = pd.Timestamp(today or date.today())
+    out = check_decisions(
+        table, checks, today_ts
+    )  # the ingest checks: cdcno, county, date, decision, …
+    f = table.frame
+    checks.flag((out["case_number"] == "").to_numpy(), "case_number", "blank case number")
+
+    # Reason codes: at least one, each in the documented list; OTHER needs a text.
+    known = set(reason_codes()["code"])
+    codes = split_codes(column_text(f, "reason_codes"))
+    n_codes = np.array([len(cs) for cs in codes], dtype=int)
+    checks.flag(
+        n_codes == 0,
+        "reason_codes",
+        "no reason code (at least one code of decision_reason_codes.csv is needed)",
+    )
+    first_unknown = pd.Series(
+        [next((c for c in cs if c not in known), "") for cs in codes], index=f.index, dtype="string"
+    )
+    checks.flag(
+        (first_unknown != "").to_numpy(),
+        "reason_codes",
+        "unknown reason code '"
+        + first_unknown
+        + "' (see data/reference/decision_reason_codes.csv)",
+    )
+    other = np.array(["OTHER" in cs for cs in codes], dtype=bool)
+    checks.flag(
+        other & (out["reason_text"] == "").to_numpy(),
+        "reason_text",
+        "reason code OTHER needs a reason_text",
+    )
+    out["reason_codes"] = pd.Series([";".join(cs) for cs in codes], index=out.index, dtype="string")
+
+    # New sentence: required for 'resentenced', and only there.
+    resentenced = (out["decision"] == "resentenced").to_numpy(dtype=bool)
+    has_new = out["new_sentence_months"].notna().to_numpy()
+    raw_new = column_text(f, "new_sentence_months")
+    checks.flag(
+        resentenced & ~has_new & (raw_new == "").to_numpy(),
+        "new_sentence_months",
+        "a 'resentenced' decision needs new_sentence_months",
+    )
+    decided = isin(out["decision"], schema.DECISION_VALUES)
+    checks.flag(
+        has_new & decided & ~resentenced,
+        "new_sentence_months",
+        "new_sentence_months given but the decision is not 'resentenced'",
+    )
+
+    # Duplicates: an exact copy is quarantined (the first is kept); conflicting decisions on the
+    # same person and date quarantine every copy.
+    key_cols = [c for c in COLUMNS]
+    exact = f[key_cols].duplicated(keep="first").to_numpy()
+    first_row = (
+        pd.Series(table.rows, index=f.index).groupby([f[c] for c in key_cols]).transform("first")
+    )
+    checks.flag(
+        exact,
+        "cdcno",
+        "duplicate of row " + first_row.astype("string"),
+    )
+    same = f[["cdcno", "date_reviewed"]].assign(cdcno=column_text(f, "cdcno"))
+    nonexact = ~exact
+    conflict = (
+        same[nonexact].duplicated(keep=False).reindex(f.index, fill_value=False)
+    ).to_numpy() & (column_text(f, "cdcno") != "").to_numpy()
+    checks.flag(
+        conflict,
+        "decision",
+        "conflicting decisions for the same cdcno and date_reviewed",
+    )
+
+    out.insert(len(out.columns), "source_row", table.rows)
+    kept = out.loc[~checks.bad].reset_index(drop=True)
+    quarantine = checks.problems().sort_values(["row", "column"], kind="stable")
+    quarantine = quarantine.reset_index(drop=True)
+    counts = checks.counts()
+    kept.attrs.update(
+        rows_in=int(raw.rows_in),
+        comments=n_comments,
+        kept=int(len(kept)),
+        quarantined=int(counts["quarantined"]),
+    )
+    return kept, quarantine
+
+
+def default_template_path() -> Path:
+    """``data/reference/decision_log_template.csv``."""
+    from helpers.data.reference import data_dir
+
+    return data_dir() / f"{TEMPLATE_NAME}.csv"
+
+
+def _template_rows() -> list[list[str]]:
+    rows = []
+    for example in EXAMPLE_ROWS:
+        values = [example[c] for c in COLUMNS]
+        values[0] = f"{COMMENT} EXAMPLE {values[0]}"
+        rows.append(values)
+    return rows
+
+
+def write_template(path: str | Path | None = None) -> list[Path]:
+    """Write the empty log as CSV and XLSX (``path`` with each suffix): the header plus two
+    commented-out rows marked EXAMPLE; the workbook adds sheets with the reason codes and
+    instructions.  Returns the paths written."""
+    import csv
+
+    path = Path(path) if path is not None else default_template_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    csv_path = path.with_suffix(".csv")
+    xlsx_path = path.with_suffix(".xlsx")
+    with open(csv_path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(_template_rows())
+    codes = reason_codes()
+    instructions = pd.DataFrame(
+        {
+            "column": COLUMNS,
+            "what to enter": [
+                "Superior-court case number of the controlling case (required)",
+                "CDCR number (required; never published)",
+                "Your county (e.g. Los Angeles)",
+                "Date of the decision, YYYY-MM-DD (not in the future)",
+                "; ".join(schema.DECISION_VALUES),
+                "New aggregate sentence in months: only for 'resentenced', and required there",
+                "One or more codes from the 'reason codes' sheet, separated by ';'",
+                "Free text (required with OTHER; kept inside the office)",
+                "Deputy DA, Head Deputy, Resentencing Unit, ...",
+            ],
+        }
+    )
+    note = pd.DataFrame(
+        {
+            "column": [
+                "",
+                "Rows whose first cell starts with # are comments and are skipped: "
+                "delete the two EXAMPLE rows or keep the #.",
+            ],
+            "what to enter": ["", ""],
+        }
+    )
+    with pd.ExcelWriter(xlsx_path, engine="xlsxwriter") as xl:
+        pd.DataFrame(_template_rows(), columns=COLUMNS).to_excel(
+            xl, sheet_name="decisions", index=False
+        )
+        codes.to_excel(xl, sheet_name="reason codes", index=False)
+        pd.concat([instructions, note], ignore_index=True).to_excel(
+            xl, sheet_name="instructions", index=False
+        )
+        sheet = xl.sheets["decisions"]
+        sheet.set_column(0, len(COLUMNS) - 1, 20)
+        sheet.freeze_panes(1, 0)
+    return [csv_path, xlsx_path]
+
+
+def summary(decisions: pd.DataFrame) -> dict[str, int]:
+    """Row accounting of :func:`read_decision_log` (``rows_in, comments, kept, quarantined``)."""
+    keys = ("rows_in", "comments", "kept", "quarantined")
+    return {k: int(decisions.attrs.get(k, len(decisions) if k == "kept" else 0)) for k in keys}
+
+
+def as_decisions_table(frame: pd.DataFrame, people_ids: pd.Index | None = None) -> pd.DataFrame:
+    """A log as the ingested ``decisions`` table: the schema columns plus ``in_population``."""
+    out = frame[[c for c in COLUMNS]].copy()
+    if people_ids is not None:
+        out["in_population"] = np.asarray(
+            out["cdcno"].astype("string").isin(pd.Index(people_ids).astype("string")), dtype=bool
+        )
+    return out

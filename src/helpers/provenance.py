@@ -1,0 +1,78 @@
+"""Provenance of every output: file hashes, the code's hash and commit, and library versions.
+
+Every manifest and report records the same facts through these functions, so that two outputs can
+be compared and a result traced to the exact inputs, code and libraries that made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata as md
+import platform
+import subprocess
+from pathlib import Path
+
+import helpers
+from helpers import paths
+
+LIBRARIES = (
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "scikit-learn",
+    "imbalanced-learn",
+    "fairlearn",
+    "joblib",
+    "papermill",
+)
+"""The libraries whose versions the results depend on (recorded in every manifest)."""
+
+
+def bytes_sha256(data: bytes) -> str:
+    """Hex SHA-256 of bytes in memory."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks (bounded memory for any size)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def code_hash() -> str:
+    """Hash of the ``helpers`` package sources (a code change reruns every county)."""
+    digest = hashlib.sha256()
+    for path in sorted((paths.ROOT / "src" / "helpers").rglob("*.py")):
+        digest.update(path.relative_to(paths.ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def git_commit() -> str:
+    """The current git commit (``unknown`` outside a repository)."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=paths.ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+def library_versions() -> dict[str, str]:
+    """Python, ``secondlook`` and :data:`LIBRARIES` versions (``not installed`` when absent)."""
+    out = {"python": platform.python_version(), "secondlook": helpers.__version__}
+    for name in LIBRARIES:
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            out[name] = "not installed"
+    return out

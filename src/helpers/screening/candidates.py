@@ -1,0 +1,193 @@
+"""The candidate list: screens + score + rank + extreme outliers, one row per person.
+
+:func:`build_candidates` is the contract other modules (model, bias audit, notebooks) call: its name
+and columns are kept stable.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers.counties import canonical_name, in_county
+from helpers.errors import InputError
+from helpers.screening.config import FACTOR_DIRECTIONS, CountyConfig, load_config
+from helpers.screening.outliers import find_outliers, mandate_list
+from helpers.screening.score import (
+    add_person_positions,
+    offense_row_levels,
+    rank_within_county,
+    score,
+)
+from helpers.screening.screens import prepare, screen
+
+FACTOR_COLUMNS = [f"factor_{name}" for name in FACTOR_DIRECTIONS]
+CANDIDATE_COLUMNS = [
+    "cdcno",
+    "county",
+    "eligible",
+    "eligibility",
+    "failed_rules",
+    "unknown_rules",
+    "R",
+    "rank",
+    "outlier",
+    "outlier_reason",
+    *FACTOR_COLUMNS,
+]
+
+
+def build_candidates(
+    tables: dict[str, pd.DataFrame],
+    county: str | None,
+    config: CountyConfig | None = None,
+    as_of: date | str | None = None,
+) -> pd.DataFrame:
+    """One row per person of ``county`` (all counties if ``None``), best candidates first.
+
+    Screens, score and peer statistics are computed statewide (peers are statewide), then the county's
+    rows are kept.  ``config`` defaults to :func:`helpers.screening.config.load_config` for the county.
+
+    Columns (stable):
+
+    * ``cdcno``, ``county``
+    * ``eligible`` (True/False/NA), ``eligibility`` ('eligible' | 'not eligible' | 'unknown'),
+      ``failed_rules`` and ``unknown_rules`` (plain words, '; '-joined; '' when none)
+    * ``R`` (lower = better candidate), ``rank`` (1 = first to review within the county: eligible,
+      then unknown, then not eligible; R ascending; ties by longer time served, older age, cdcno)
+    * ``outlier`` (bool), ``outlier_reason`` (words; '' when not an outlier), ``outlier_severity``,
+      ``review_required`` (within the county's mandate: review at least 5 or 50 % of outliers)
+    * ``factor_<name>`` — the y_i ∈ [0, 1] of every factor (age, youth_at_offense, time_served,
+      rules_violations, education_rehabilitation, mental_illness, trauma_abuse, ipv_trafficking,
+      elderly_poor_health), ``factor_sum`` (Σ x_i·y_i), ``factor_data_missing``
+    * score parts: ``current_sum`` (Σf current), ``prior_sum`` (Σf prior·d^t), ``levels_missing``,
+      ``offense_level`` and ``guideline_ratio`` (actual ÷ USSG guideline maximum, CHC I)
+    * context: ``age``, ``age_source``, ``age_estimated``, ``age_at_offense``,
+      ``age_at_offense_estimated``, ``sentence_type``, ``sentence_years``, ``time_served_years``,
+      ``controlling_offense_key``, ``race_group``, ``sex_registrant_derived`` and one ``rule_<id>``
+      column per rule of the configuration.
+    """
+    if as_of is None:
+        raise InputError("an as-of date is needed (--as-of YYYY-MM-DD)")
+    name = canonical_name(county)
+    config = config if config is not None else load_config(name)
+    tables = add_person_positions(tables)
+    people = tables["people"]
+    data = prepare(tables)
+    screened = screen(tables, config, as_of, data=data)
+    rows = offense_row_levels(tables, config.score)
+    scored = score(tables, config, as_of, rows=rows)
+    outliers = find_outliers(tables, config, rows=rows)
+    review = mandate_list(outliers, config).set_index("cdcno")["review_required"]
+
+    context = [
+        "age",
+        "age_source",
+        "age_at_offense",
+        "sentence_type",
+        "sentence_years",
+        "time_served_years",
+        "controlling_offense_key",
+        "race_group",
+    ]
+    out = screened[["cdcno", "county", "eligible", "eligibility", "failed_rules", "unknown_rules"]]
+    out = out.assign(
+        R=scored["R"].to_numpy(),
+        rank=0,
+        outlier=outliers["outlier"].to_numpy(),
+        outlier_reason=outliers["outlier_reason"].to_numpy(),
+    )
+    extra = pd.concat(
+        [
+            scored[
+                [
+                    *FACTOR_COLUMNS,
+                    "factor_sum",
+                    "factor_data_missing",
+                    "current_sum",
+                    "prior_sum",
+                    "levels_missing",
+                ]
+            ],
+            outliers[["outlier_severity", "offense_level", "guideline_ratio"]],
+            people[[c for c in context if c in people]],
+            screened.drop(
+                columns=[
+                    "cdcno",
+                    "county",
+                    "eligible",
+                    "eligibility",
+                    "failed_rules",
+                    "unknown_rules",
+                ]
+            ),
+        ],
+        axis=1,
+    )
+    out = pd.concat([out.reset_index(drop=True), extra.reset_index(drop=True)], axis=1)
+    out.insert(
+        out.columns.get_loc("outlier_reason") + 1,
+        "review_required",
+        out["cdcno"].map(review).fillna(False).astype(bool).to_numpy(),
+    )
+    if name is not None:
+        out = out.loc[in_county(out, name)]
+    out = out.reset_index(drop=True)
+    out["rank"] = rank_within_county(out)
+    order = np.lexsort(
+        (out["rank"].to_numpy(), out["county"].astype("string").fillna("").to_numpy())
+    )
+    return out.iloc[order].reset_index(drop=True)
+
+
+def summary(candidates: pd.DataFrame, config: CountyConfig | None = None) -> dict[str, Any]:
+    """Counts for ``summary.json``: people, eligibility, outliers and the mandate, rule failures."""
+    elig = candidates["eligibility"].value_counts()
+    n_out = int(candidates["outlier"].sum())
+    failures: dict[str, dict[str, int]] = {}
+    for col in [c for c in candidates.columns if c.startswith("rule_")]:
+        failures[col.removeprefix("rule_")] = {
+            "failed": int((candidates[col] == False).sum()),  # noqa: E712 - NA-aware
+            "unknown": int(candidates[col].isna().sum()),
+        }
+    out: dict[str, Any] = {
+        "people": int(len(candidates)),
+        "counties": sorted(candidates["county"].dropna().astype(str).unique().tolist()),
+        "eligible": int(elig.get("eligible", 0)),
+        "not_eligible": int(elig.get("not eligible", 0)),
+        "unknown": int(elig.get("unknown", 0)),
+        "age_estimated": int(candidates.get("age_estimated", pd.Series(dtype=bool)).sum()),
+        "outliers": n_out,
+        "outlier_reviews_required": int(
+            candidates.get("review_required", pd.Series(dtype=bool)).sum()
+        ),
+        "rules": failures,
+        "R": {
+            "min": _num(candidates["R"].min()),
+            "median": _num(candidates["R"].median()),
+            "max": _num(candidates["R"].max()),
+        },
+    }
+    if config is not None:
+        out["config"] = {
+            "name": config.name,
+            "files": config.files,
+            "rules": [r.id for r in config.rules],
+            "a": config.score.a,
+            "b": config.score.b,
+            "d": config.score.d,
+            "factor_weights": config.score.factors,
+            "mandate": {
+                "min_cases": config.mandate.min_cases,
+                "share": config.mandate.share,
+                "whichever": config.mandate.whichever,
+            },
+        }
+    return out
+
+
+def _num(value: Any) -> float | None:
+    return None if pd.isna(value) else round(float(value), 6)

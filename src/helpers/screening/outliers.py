@@ -1,0 +1,292 @@
+"""Extreme sentences: against peers and against the federal guideline range, sized for a review mandate.
+
+A person's sentence is an *extreme outlier* when any of these holds (thresholds in ``outliers:`` of the
+county configuration):
+
+1. **Peers, statewide** — people with the same controlling offense (key, degree, attempt) and the same
+   number of current enhancements (``max_enhancements`` or more pooled): at least ``min_peers`` peers,
+   sentence ≥ ``peer_ratio`` × the peer median and at or above the ``peer_percentile``.
+2. **Peers, in the county** — the same test among the county's peers.
+3. **Federal guideline** — actual months ÷ the guideline maximum for the person's offense level at
+   criminal history category I (``data/reference/guideline_ranges.csv``, USSG Ch.5 Pt.A) ≥
+   ``guideline_ratio``.  The offense level is the highest adjusted count level (see
+   :mod:`helpers.screening.score`) plus the USSG §3D1.4 multiple-count units, each count taken as its own group
+   (this can only raise the level, so it understates the ratio).  Category I is the lowest; people with
+   records would have higher ranges, which is why the ratio threshold is well above 1.
+
+LWOP and condemned count as infinite sentences; a life guideline maximum (levels 42–43) gives no
+guideline outlier.  Severity (for ordering the review list) is the largest of each ratio divided by its
+threshold.  The mandate ("review at least 5 or 50 % of extreme outliers") is applied per county by
+:func:`mandate_list`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers.data.codes import offense_label
+from helpers.screening.config import CountyConfig, ScoreSettings
+from helpers.screening.score import controlling_levels, offense_row_levels, person_positions
+
+
+def guideline_ranges() -> pd.DataFrame:
+    """USSG sentencing table, criminal history category I: ``offense_level, min_months, max_months,
+    max_is_life`` (life maxima have ``max_months`` = inf), from ``guideline_ranges.csv``."""
+    from helpers.data.reference import data_dir
+
+    table = pd.read_csv(data_dir() / "guideline_ranges.csv")
+    life = table["max_is_life"].astype(str).str.lower().eq("true")
+    table["max_months"] = table["max_months"].astype("float64").where(~life, np.inf)
+    return table
+
+
+def guideline_max_months(level: np.ndarray | pd.Series) -> np.ndarray:
+    """Guideline maximum (months, CHC I) for offense levels; levels are rounded and held to 1..43."""
+    lv = np.asarray(level, dtype="float64")
+    table = guideline_ranges().set_index("offense_level")["max_months"]
+    lookup = np.full(44, np.nan)
+    lookup[table.index.to_numpy()] = table.to_numpy()
+    idx = np.clip(np.nan_to_num(np.rint(lv), nan=0), 0, 43).astype(int)
+    return np.where(np.isnan(lv), np.nan, lookup[np.maximum(idx, 1)])
+
+
+def multiple_count_add(units: np.ndarray) -> np.ndarray:
+    """USSG §3D1.4 levels added for total units (1 → 0, 1.5 → 1, 2 → 2, 2.5–3 → 3, 3.5–5 → 4, >5 → 5)."""
+    u = np.asarray(units, dtype="float64")
+    return np.select([u <= 1, u <= 1.5, u <= 2, u <= 3, u <= 5], [0, 1, 2, 3, 4], 5)
+
+
+def person_offense_levels(
+    tables: dict[str, pd.DataFrame], settings: ScoreSettings, rows: pd.DataFrame | None = None
+) -> np.ndarray:
+    """Guideline offense level per person: highest counted current level + §3D1.4 units, cap 43."""
+    people = tables["people"].reset_index(drop=True)
+    n = len(people)
+    rows = offense_row_levels(tables, settings) if rows is None else rows
+    counted = (rows["role"] == "current").to_numpy() & ~rows["stayed"].to_numpy(dtype=bool)
+    counted &= ~np.isnan(rows["level"].to_numpy(dtype="float64"))
+    cur = rows.loc[counted]
+    who = cur["person_pos"].to_numpy(dtype=np.int64)
+    ok = who >= 0
+    who = who[ok]
+    level = cur["level"].to_numpy(dtype="float64")[ok]
+    top = np.full(n, -np.inf)
+    np.maximum.at(top, who, level)
+    diff = top[who] - level
+    unit = np.select([diff <= 4, diff <= 8], [1.0, 0.5], 0.0)
+    units = np.bincount(who, unit, minlength=n)
+    out = np.where(np.isfinite(top), top + multiple_count_add(units), np.nan)
+    fallback = np.isnan(out)
+    if fallback.any():
+        out = np.where(fallback, controlling_levels(people), out)
+    return np.minimum(out, settings.level_cap)
+
+
+def _peer_stats(months: np.ndarray, groups: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group size, median and percentile (average rank ÷ size) of each person's sentence."""
+    s = pd.Series(months, index=groups.index)
+    g = s.groupby(groups.to_numpy(), sort=False, dropna=False)
+    size = g.transform("size").to_numpy(dtype="float64")
+    median = g.transform("median").to_numpy(dtype="float64")
+    pct = g.rank(method="average", pct=True).to_numpy(dtype="float64")
+    return size, median, pct
+
+
+def _times(ratio: np.ndarray) -> pd.Series:
+    """`` is 3.2 times `` or, for life without parole, ``, against ``."""
+    return pd.Series(ratio).map(lambda v: ", against " if np.isinf(v) else f" is {v:.1f} times ")
+
+
+def _fmt_months(v: np.ndarray) -> pd.Series:
+    s = pd.Series(v)
+    return s.map(lambda m: "life without parole" if np.isinf(m) else f"{m:.0f} months")
+
+
+def find_outliers(
+    tables: dict[str, pd.DataFrame],
+    config: CountyConfig,
+    *,
+    levels: np.ndarray | None = None,
+    rows: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Outlier tests for every person (``people`` order) with the reason in words.
+
+    Columns: ``cdcno, county, sentence_months, enhancement_count, peer_group, state_peers,
+    state_median_months, state_ratio, state_percentile, county_peers, county_median_months,
+    county_ratio, county_percentile, offense_level, guideline_max_months, guideline_ratio,
+    outlier_peer_state, outlier_peer_county, outlier_guideline, outlier, outlier_severity,
+    outlier_reason``.
+    """
+    o = config.outliers
+    people = tables["people"].reset_index(drop=True)
+    n = len(people)
+    months = pd.to_numeric(people["aggregate_sentence_months"], errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan
+    )
+    lwop = np.zeros(n, dtype=bool)
+    for col in ("sentence_lwop", "sentence_condemned"):
+        if col in people:
+            lwop |= people[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    months = np.where(lwop, np.inf, months)
+
+    enh = tables.get("enhancements")
+    count = np.zeros(n, dtype=int)
+    if enh is not None and len(enh):
+        cur = enh.loc[(enh["role"] == "current").to_numpy()]
+        who = person_positions(people, cur)
+        count = np.bincount(who[who >= 0], minlength=n)
+    pooled = np.minimum(count, o.max_enhancements)
+
+    ctrl = people[
+        ["controlling_code", "controlling_section", "controlling_subdivision"]
+        + ["controlling_degree", "controlling_attempt"]
+    ].copy()
+    ctrl.columns = ["code", "section", "subdivision", "degree", "attempt"]
+    label = (
+        offense_label(ctrl.fillna({"subdivision": ""})).astype("string").fillna("unknown offense")
+    )
+    key = (
+        people["controlling_offense_key"].astype("string").fillna("?")
+        + "|"
+        + people["controlling_degree"].astype("string").fillna("")
+        + "|"
+        + people["controlling_attempt"].astype("boolean").fillna(False).astype(str)
+        + "|"
+        + pd.Series(pooled).astype(str)
+    )
+    known = ~np.isnan(months) & people["controlling_offense_key"].notna().to_numpy()
+    key = key.where(known, None)
+    county = people["county"].astype("string").fillna("")
+
+    def test(groups: pd.Series) -> tuple[np.ndarray, ...]:
+        size, median, pct = _peer_stats(months, groups)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(median > 0, months / median, np.nan)
+        flag = (
+            known
+            & (size >= o.min_peers)
+            & (np.nan_to_num(ratio, nan=0) >= o.peer_ratio)
+            & (np.nan_to_num(pct, nan=0) >= o.peer_percentile)
+        )
+        return size, median, ratio, pct, flag
+
+    s_size, s_med, s_ratio, s_pct, s_flag = test(key)
+    c_size, c_med, c_ratio, c_pct, c_flag = test(key + "|" + county)
+
+    level = person_offense_levels(tables, config.score, rows) if levels is None else levels
+    gmax = guideline_max_months(level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g_ratio = np.where(np.isinf(gmax), np.where(np.isinf(months), 1.0, 0.0), months / gmax)
+    g_ratio = np.where(np.isnan(months) | np.isnan(gmax), np.nan, g_ratio)
+    g_flag = np.nan_to_num(g_ratio, nan=0) >= o.guideline_ratio
+
+    outlier = s_flag | c_flag | g_flag
+    severity = np.nanmax(
+        np.column_stack(
+            [
+                np.where(s_flag, s_ratio / o.peer_ratio, 0.0),
+                np.where(c_flag, c_ratio / o.peer_ratio, 0.0),
+                np.where(g_flag, g_ratio / o.guideline_ratio, 0.0),
+            ]
+        ),
+        axis=1,
+    )
+
+    # Reasons in words (built only for outliers).
+    reason = pd.Series("", index=range(n), dtype="string")
+    idx = np.flatnonzero(outlier)
+    if len(idx):
+        m_txt = _fmt_months(months[idx])
+        enh_txt = pd.Series(count[idx]).map(
+            lambda c: "no enhancement" if c == 0 else f"{c} enhancement" + ("s" if c > 1 else "")
+        )
+        who = label.iloc[idx].reset_index(drop=True) + " with " + enh_txt
+
+        def peer_text(flag: np.ndarray, ratio, med, pct, size, where: str) -> pd.Series:
+            times = _times(ratio[idx])
+            txt = (
+                "sentence "
+                + m_txt
+                + times
+                + f"the {where} median ("
+                + _fmt_months(med[idx])
+                + ") for "
+                + who
+                + " ("
+                + pd.Series(pct[idx] * 100).map("{:.0f}".format)
+                + "th percentile of "
+                + pd.Series(size[idx]).map("{:.0f}".format)
+                + " peers)"
+            )
+            return txt.where(flag[idx], "")
+
+        parts = [
+            peer_text(s_flag, s_ratio, s_med, s_pct, s_size, "statewide"),
+            peer_text(c_flag, c_ratio, c_med, c_pct, c_size, "county"),
+        ]
+        g_txt = (
+            "sentence "
+            + m_txt
+            + _times(g_ratio[idx])
+            + "the federal guideline maximum ("
+            + pd.Series(gmax[idx]).map("{:.0f}".format)
+            + " months at offense level "
+            + pd.Series(level[idx]).map("{:.0f}".format)
+            + ", criminal history I)"
+        )
+        parts.append(g_txt.where(g_flag[idx], ""))
+        joined = pd.Series("", index=range(len(idx)), dtype="string")
+        for p in parts:
+            p = p.astype("string").reset_index(drop=True)
+            has = p != ""
+            joined = joined.mask(has & (joined != ""), joined + "; " + p).mask(
+                has & (joined == ""), p
+            )
+        reason.iloc[idx] = joined.to_numpy()
+
+    return pd.DataFrame(
+        {
+            "cdcno": people["cdcno"].astype("string"),
+            "county": county.replace("", pd.NA),
+            "sentence_months": months,
+            "enhancement_count": count,
+            "peer_group": key,
+            "state_peers": s_size.astype("int64") if n else s_size,
+            "state_median_months": s_med,
+            "state_ratio": s_ratio,
+            "state_percentile": s_pct,
+            "county_peers": c_size.astype("int64") if n else c_size,
+            "county_median_months": c_med,
+            "county_ratio": c_ratio,
+            "county_percentile": c_pct,
+            "offense_level": level,
+            "guideline_max_months": gmax,
+            "guideline_ratio": g_ratio,
+            "outlier_peer_state": s_flag,
+            "outlier_peer_county": c_flag,
+            "outlier_guideline": g_flag,
+            "outlier": outlier,
+            "outlier_severity": np.where(outlier, severity, 0.0),
+            "outlier_reason": reason,
+        }
+    )
+
+
+def mandate_list(outliers: pd.DataFrame, config: CountyConfig) -> pd.DataFrame:
+    """The extreme outliers per county, most extreme first, with the reviews the mandate requires.
+
+    Adds ``outlier_rank`` (1 = most extreme in the county; ties by ``cdcno``), ``county_outliers``,
+    ``required_reviews`` (:meth:`helpers.screening.config.Mandate.required`) and ``review_required``
+    (the first ``required_reviews`` of the county).
+    """
+    out = outliers.loc[outliers["outlier"].to_numpy(dtype=bool)].copy()
+    out["county"] = out["county"].astype("string").fillna("")
+    out = out.sort_values(
+        ["county", "outlier_severity", "cdcno"], ascending=[True, False, True], kind="stable"
+    )
+    out["outlier_rank"] = out.groupby("county", sort=False).cumcount() + 1
+    out["county_outliers"] = out.groupby("county", sort=False)["cdcno"].transform("size")
+    out["required_reviews"] = out["county_outliers"].map(config.mandate.required)
+    out["review_required"] = out["outlier_rank"] <= out["required_reviews"]
+    return out.reset_index(drop=True)
