@@ -27,12 +27,10 @@ def main() -> None:
         result = ingest(raw, "2026-05-01")
         write_processed(result, out)
         seconds = time.perf_counter() - start
-    rows = sum(i["rows_in"] for i in result.manifest["inputs"])
+    rows = sum(i.rows_in for i in result.manifest.inputs)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"ingest: {rows:,} rows from {len(result.manifest['inputs'])} files in {seconds:.2f} s")
-    print(
-        f"ingest: {rows / seconds:,.0f} rows/s; quarantined {result.manifest['quarantined_rows']:,}"
-    )
+    print(f"ingest: {rows:,} rows from {len(result.manifest.inputs)} files in {seconds:.2f} s")
+    print(f"ingest: {rows / seconds:,.0f} rows/s; quarantined {result.manifest.quarantined_rows:,}")
     print(f"ingest: peak memory {peak_mb:,.0f} MB (whole process, includes generating the sample)")
 
 

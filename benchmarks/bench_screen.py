@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from helpers.data.ingest import ingest, load_data
+from helpers.data.ingest import ingest, load_dataset
 from helpers.screening.candidates import build_candidates
 from helpers.screening.config import load_config
 from helpers.screening.score import sensitivity
@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
     start = time.perf_counter()
     if args.data is not None:
-        tables = load_data(args.data, AS_OF)
+        tables = load_dataset(args.data, AS_OF).tables
     else:
         with tempfile.TemporaryDirectory() as tmp:
             write_sample(Path(tmp) / "raw", people=args.people, seed=args.seed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 import helpers.audit.run as audit_cli
 from helpers.cli import app
+from helpers.data.manifest import IngestManifest, write_manifest
 from helpers.privacy import SMALL_CELL, assert_no_identifiers
 
 ETHNICITIES = ["Mexican", "Black", "White", "Hispanic", "Other"]
@@ -52,6 +54,8 @@ def write_tables(folder: Path) -> pd.DataFrame:
     folder.mkdir(parents=True)
     people.to_parquet(folder / "people.parquet", index=False)
     offenses.to_parquet(folder / "offenses.parquet", index=False)
+    tables = {"people": len(people), "offenses": len(offenses)}
+    write_manifest(IngestManifest(date(2026, 5, 1), (), tables, 0, {}), folder)
     return people
 
 

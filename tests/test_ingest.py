@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +27,7 @@ def rewrite(path: Path, old: str, new: str, count: int = 1) -> None:
 def accounting(result) -> dict[str, tuple[int, int, int]]:
     return {
         Path(i["file"]).name: (i["rows_in"], i["kept"], i["quarantined"])
-        for i in result.manifest["inputs"]
+        for i in map(asdict, result.manifest.inputs)
     }
 
 
@@ -76,7 +77,7 @@ def test_clean_folder_keeps_every_row(raw_dir: Path, tmp_path: Path) -> None:
     out = write_processed(result, tmp_path / "p")
     again = load_processed(out)
     assert len(again["people"]) == 4 and (out / "manifest.json").exists()
-    assert len(result.manifest["inputs"][0]["sha256"]) == 64
+    assert len(result.manifest.inputs[0].sha256) == 64
 
 
 def test_offense_after_as_of_is_kept_and_flagged(raw_dir: Path) -> None:
@@ -158,7 +159,7 @@ def test_xlsx_with_right_sheet_second(raw_dir: Path) -> None:
     (raw_dir / "demographics.csv").unlink()
     result = ingest(raw_dir, AS_OF)
     assert result.quarantine.empty
-    assert result.manifest["inputs"][0]["sheet"] == "Data"
+    assert result.manifest.inputs[0].sheet == "Data"
 
 
 # ------------------------------------------------------------------------------------- file-level errors

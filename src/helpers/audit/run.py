@@ -27,19 +27,6 @@ def build_candidates_for(
     return build_candidates(tables, name, load_config(name, config_file), as_of)
 
 
-def _ingest_as_of(data: Path) -> date | None:
-    """The as-of date recorded by ``secondlook ingest`` in ``manifest.json``, if any."""
-    from datetime import date
-
-    manifest = data / "manifest.json"
-    if not manifest.exists():
-        return None
-    try:
-        return date.fromisoformat(json.loads(manifest.read_text())["as_of"])
-    except (KeyError, ValueError, TypeError):
-        return None
-
-
 def selections(
     people: pd.DataFrame, candidates: pd.DataFrame | None, k: int
 ) -> dict[str, pd.Series]:
@@ -232,18 +219,16 @@ def write_audit(
     Returns the manifest written to ``audit.json``.  Raises :class:`helpers.errors.InputError` on bad
     input (the command turns it into a one-line message).
     """
-    from datetime import date
-
     import pandas as pd
 
     from helpers.audit import core as A
-    from helpers.data.ingest import load_data
+    from helpers.data.ingest import load_dataset
     from helpers.errors import InputError
     from helpers.privacy import SMALL_CELL, check_mode
 
     check_mode(mode)
-    as_of_date = date.fromisoformat(as_of) if as_of else _ingest_as_of(Path(data))
-    tables = load_data(data, as_of_date)
+    dataset = load_dataset(data, as_of)
+    tables, as_of_date = dataset.tables, dataset.as_of
     people = A.add_groups(tables["people"]).reset_index(drop=True)
     offenses = tables.get("offenses")
     scope = canonical_name(county) or STATEWIDE

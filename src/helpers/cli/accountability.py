@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from helpers.cli.data import parse_date_option, user_errors
+from helpers.cli.data import user_errors
 
 
-def _as_of(data: Path, as_of: str | None, year: int) -> date:
-    """--as-of, else the as-of date recorded at ingest, else the end of the year (or today)."""
-    if as_of:
-        return parse_date_option(as_of)
-    manifest = Path(data) / "manifest.json"
-    if manifest.exists():
-        recorded = json.loads(manifest.read_text()).get("as_of")
-        if recorded:
-            return date.fromisoformat(recorded)
+def _raw_as_of(data: Path, as_of: str | None, year: int) -> date | str | None:
+    """--as-of; for raw files without it, the end of ``year`` (or today, if earlier)."""
+    from helpers.data.ingest import is_processed
+
+    if as_of or is_processed(data):
+        return as_of
     return min(date(year, 12, 31), date.today())
 
 
@@ -54,13 +50,13 @@ def annual_report(
     """Write the county's annual review report: a MyST page and a printable HTML press release."""
     from helpers.accountability.annual_report import build_report, write_report
     from helpers.data.decision_log import read_decision_log
-    from helpers.data.ingest import load_data
+    from helpers.data.ingest import load_dataset
     from helpers.privacy import check_mode
 
     with user_errors():
         check_mode(mode)
-        when = _as_of(data, as_of, year)
-        tables = load_data(data, when)
+        dataset = load_dataset(data, _raw_as_of(data, as_of, year))
+        tables, when = dataset.tables, dataset.as_of
         decisions = None
         if log is not None:
             decisions, quarantine = read_decision_log(log)

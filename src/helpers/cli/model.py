@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from helpers.cli.data import parse_date_option, user_errors
+from helpers.cli.data import user_errors
 from helpers.errors import InputError
-
-
-def _as_of(value: str | None, data: Path, fallback: str | None = None) -> str:
-    """The as-of date: the option, else the ingest manifest of ``data``, else ``fallback``."""
-    if value:
-        return parse_date_option(value).isoformat()
-    manifest = Path(data) / "manifest.json"
-    if manifest.exists():
-        found = json.loads(manifest.read_text(encoding="utf-8")).get("as_of")
-        if found:
-            return str(found)
-    if fallback:
-        return fallback
-    raise InputError("an as-of date is needed for raw files (--as-of YYYY-MM-DD)", file=str(data))
 
 
 def train(
@@ -58,7 +43,7 @@ def train(
     """Train and evaluate the eligibility model; write the model, its metadata, reports and card."""
     with user_errors():
         from helpers.counties import canonical_name
-        from helpers.data.ingest import load_data
+        from helpers.data.ingest import load_dataset
         from helpers.model import LABELS, ModelSettings, save_model, train_model
         from helpers.model.card import write_model_card
         from helpers.screening.config import load_config
@@ -66,8 +51,8 @@ def train(
         if label not in LABELS:
             raise InputError(f"--label must be one of {', '.join(LABELS)}, not '{label}'")
         start = time.perf_counter()
-        day = _as_of(as_of, data)
-        tables = load_data(data, day)
+        dataset = load_dataset(data, as_of)
+        tables, day = dataset.tables, dataset.as_of
         name = canonical_name(county)
         cfg = load_config(name, config)
         settings = ModelSettings(smote=smote, n_estimators=trees, n_boot=n_boot, random_state=seed)
@@ -136,7 +121,7 @@ def predict(
         import pandas as pd
 
         from helpers.counties import canonical_name
-        from helpers.data.ingest import load_data
+        from helpers.data.ingest import is_processed, load_dataset
         from helpers.model import load_model, model_ranks
         from helpers.model import predict as model_predict
         from helpers.model.features import build_features
@@ -145,8 +130,8 @@ def predict(
 
         start = time.perf_counter()
         pipeline, meta = load_model(model)
-        day = _as_of(as_of, data, meta.get("as_of"))
-        tables = load_data(data, day)
+        dataset = load_dataset(data, as_of or (None if is_processed(data) else meta.get("as_of")))
+        tables, day = dataset.tables, dataset.as_of
         name = canonical_name(county if county is not None else meta.get("county"))
         files = meta.get("config", {}).get("files") or []
         cfg_path = Path(files[-1]) if files and Path(files[-1]).exists() else None

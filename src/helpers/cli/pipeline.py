@@ -70,9 +70,11 @@ def run(
     ] = None,
 ) -> None:
     """Execute the per-county notebooks with Papermill (parallel, cached, failures isolated)."""
-    import json
 
     from helpers.cli.data import parse_date_option
+    from helpers.data.ingest import is_processed
+    from helpers.data.manifest import read_manifest
+    from helpers.errors import InputError
     from helpers.pipeline import NOTEBOOKS, RunSettings, resolve_counties
     from helpers.pipeline import run as run_pipeline
 
@@ -82,11 +84,11 @@ def run(
     with user_errors():
         names = resolve_counties(counties, every)
         if as_of is None:
-            manifest = data / "manifest.json"
-            if not manifest.exists():
-                typer.echo("error: --as-of is needed (no manifest.json in --data)", err=True)
-                raise typer.Exit(2)
-            as_of = json.loads(manifest.read_text())["as_of"]
+            if not is_processed(data):
+                raise InputError(
+                    "raw files need an as-of date (--as-of YYYY-MM-DD)", file=str(data)
+                )
+            as_of = read_manifest(data).as_of.isoformat()
         chosen = tuple(n.strip() for n in notebooks.split(",")) if notebooks else NOTEBOOKS
         unknown = [n for n in chosen if n not in NOTEBOOKS]
         if unknown:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from helpers.cli.data import parse_date_option, user_errors
+from helpers.cli.data import user_errors
 
 
 def screen(
@@ -22,8 +22,12 @@ def screen(
         typer.Option("--out", help="Folder for candidates.csv/.xlsx, summary.json, outliers.csv."),
     ],
     as_of: Annotated[
-        str, typer.Option("--as-of", help="Date for ages, time served and decay (YYYY-MM-DD).")
-    ],
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="YYYY-MM-DD: required for raw files; for ingested data it must be the ingest date.",
+        ),
+    ] = None,
     county: Annotated[
         str | None,
         typer.Option(
@@ -45,17 +49,17 @@ def screen(
     ] = None,
 ) -> None:
     """Screen, score and rank one county's people; list extreme outliers and the weights' sensitivity."""
-    as_of_date = parse_date_option(as_of)
     with user_errors():
         from helpers.counties import canonical_name
-        from helpers.data.ingest import load_data
+        from helpers.data.ingest import load_dataset
         from helpers.screening.candidates import build_candidates, summary
         from helpers.screening.config import load_config
         from helpers.screening.outliers import mandate_list
         from helpers.screening.score import sensitivity
 
         start = time.perf_counter()
-        tables = load_data(data, as_of_date)
+        dataset = load_dataset(data, as_of)
+        tables, as_of_date = dataset.tables, dataset.as_of
         name = canonical_name(county)
         cfg = load_config(name, config)
         candidates = build_candidates(tables, name, cfg, as_of_date)

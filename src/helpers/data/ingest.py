@@ -18,11 +18,8 @@ Choices worth knowing (also in the data page of the book):
 
 from __future__ import annotations
 
-import hashlib
-import json
-import platform
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -30,10 +27,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-import helpers
 from helpers import counties
 from helpers.data import reference, schema
 from helpers.data.codes import parse_offense_codes, parse_sentences
+from helpers.data.manifest import (
+    IngestManifest,
+    InputFile,
+    as_of_date,
+    check_as_of,
+    read_manifest,
+    write_manifest,
+)
 from helpers.data.tables import (
     RawTable,
     empty_problems,
@@ -44,6 +48,7 @@ from helpers.data.tables import (
     read_raw_table,
 )
 from helpers.errors import InputError
+from helpers.provenance import file_sha256, library_versions
 
 # File kinds, how their names look once lower-cased with separators dropped, and required columns.
 FILE_KINDS: dict[str, tuple[tuple[str, ...], list[str]]] = {
@@ -102,11 +107,11 @@ class IngestResult:
 
     tables: dict[str, pd.DataFrame]
     quarantine: pd.DataFrame
-    manifest: dict = field(default_factory=dict)
+    manifest: IngestManifest
 
     def summary(self) -> pd.DataFrame:
         """Rows in, kept and quarantined per input file."""
-        return pd.DataFrame(self.manifest["inputs"])[
+        return pd.DataFrame([asdict(i) for i in self.manifest.inputs])[
             ["file", "kind", "rows_in", "kept", "quarantined"]
         ]
 
@@ -146,15 +151,6 @@ def discover_files(data_dir: Path) -> dict[str, list[Path]]:
             names = ", ".join(p.name for p in found[kind])
             raise InputError(f"more than one {kind} file ({names})", file=str(data_dir))
     return found
-
-
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -738,7 +734,7 @@ def ingest(
                 "kind": kind,
                 "variant": variant,
                 "sheet": table.sheet,
-                "sha256": sha256(table.path),
+                "sha256": file_sha256(table.path),
                 **checks.counts(),
             }
         )
@@ -895,20 +891,16 @@ def ingest(
         if any(not p.empty for p in problems)
         else empty_problems()
     )
-    manifest = {
-        "tool": "secondlook ingest",
-        "version": helpers.__version__,
-        "python": platform.python_version(),
-        "pandas": pd.__version__,
-        "as_of": as_of_ts.date().isoformat(),
-        "created": datetime.now().isoformat(timespec="seconds"),
-        "inputs": inputs,
-        "tables": {name: int(len(t)) for name, t in tables.items()},
-        "quarantined_rows": int(sum(i["quarantined"] for i in inputs)),
-        "quarantine_reasons": quarantine["reason"].value_counts().to_dict()
-        if len(quarantine)
-        else {},
-    }
+    manifest = IngestManifest(
+        as_of=as_of_ts.date(),
+        inputs=tuple(InputFile(**i) for i in inputs),
+        tables={name: int(len(t)) for name, t in tables.items()},
+        quarantined_rows=int(sum(i["quarantined"] for i in inputs)),
+        quarantine_reasons={
+            str(k): int(v) for k, v in quarantine["reason"].value_counts().sort_index().items()
+        },
+        versions=library_versions(),
+    )
     return IngestResult(tables, quarantine, manifest)
 
 
@@ -922,7 +914,7 @@ def write_processed(result: IngestResult, out_dir: Path) -> Path:
         if name not in result.tables and (out_dir / f"{name}.parquet").exists():
             (out_dir / f"{name}.parquet").unlink()
     result.quarantine.to_csv(out_dir / "quarantine.csv", index=False)
-    (out_dir / "manifest.json").write_text(json.dumps(result.manifest, indent=2, default=str))
+    write_manifest(result.manifest, out_dir)
     return out_dir
 
 
@@ -938,11 +930,34 @@ def load_processed(path: Path) -> dict[str, pd.DataFrame]:
     }
 
 
-def load_data(path: Path, as_of: date | str | None = None) -> dict[str, pd.DataFrame]:
-    """Tables from an ingested folder (Parquet) or, ingesting on the fly, from raw CDCR files."""
+@dataclass(frozen=True)
+class Dataset:
+    """The processed tables with the as-of date they are measured at and their manifest."""
+
+    tables: dict[str, pd.DataFrame]
+    as_of: date
+    manifest: IngestManifest
+
+
+def is_processed(path: Path) -> bool:
+    """True for a folder written by ``secondlook ingest`` (Parquet tables and a manifest)."""
+    return (Path(path) / "people.parquet").exists()
+
+
+def load_dataset(path: Path, as_of: date | str | None = None) -> Dataset:
+    """An ingested folder (Parquet + manifest) or, ingesting on the fly, a folder of raw CDCR files.
+
+    For an ingested folder the as-of date is the manifest's; ``as_of``, when given, must be the
+    same date (a different one is a one-line error: the tables' time served was measured at the
+    ingest date).  Raw files need ``as_of``.
+    """
     path = Path(path)
-    if (path / "people.parquet").exists():
-        return load_processed(path)
-    if as_of is None:
+    if is_processed(path):
+        manifest = read_manifest(path)
+        day = check_as_of(manifest.as_of, as_of, path)
+        return Dataset(load_processed(path), day, manifest)
+    day = as_of_date(as_of)
+    if day is None:
         raise InputError("raw files need an as-of date (--as-of YYYY-MM-DD)", file=str(path))
-    return ingest(path, as_of).tables
+    result = ingest(path, day)
+    return Dataset(result.tables, day, result.manifest)

@@ -138,7 +138,7 @@ def prepare_shared(settings: RunSettings, counties: list[str]) -> dict[str, Any]
     """
     import pandas as pd
 
-    from helpers.data.ingest import ingest, load_processed, write_processed
+    from helpers.data.ingest import ingest, is_processed, load_dataset, write_processed
     from helpers.screening.candidates import build_candidates
     from helpers.screening.config import county_file, load_config
 
@@ -146,22 +146,15 @@ def prepare_shared(settings: RunSettings, counties: list[str]) -> dict[str, Any]
     shared.mkdir(parents=True, exist_ok=True)
     data = Path(settings.data)
     processed = shared / "processed"
-    if (data / "people.parquet").exists():
-        manifest = (
-            json.loads((data / "manifest.json").read_text())
-            if (data / "manifest.json").exists()
-            else {}
-        )
-        tables = load_processed(data)
+    if is_processed(data):
+        dataset = load_dataset(data, settings.as_of)
+        manifest, tables = dataset.manifest, dataset.tables
         processed = data
     else:
         result = ingest(data, settings.as_of)
         write_processed(result, processed)
-        manifest = result.manifest
-        tables = result.tables
-    inputs = {Path(i["file"]).name: i["sha256"] for i in manifest.get("inputs", [])}
-    if not inputs:  # processed tables without a manifest: hash the Parquet files
-        inputs = {p.name: _sha(p.read_bytes()) for p in sorted(processed.glob("*.parquet"))}
+        manifest, tables = result.manifest, result.tables
+    inputs = manifest.input_hashes()
 
     # One candidate list per distinct configuration file (most counties share the statewide one),
     # for every county, so that the site and the statewide pages stay whole after a partial run.
@@ -204,7 +197,7 @@ def prepare_shared(settings: RunSettings, counties: list[str]) -> dict[str, Any]
     model = _shared_model(settings, tables, shared, state_file, model_key)
     audit_dir = _shared_audit(settings, processed, shared, model_key)
     shared_manifest = {
-        "as_of": str(settings.as_of),
+        "as_of": manifest.as_of.isoformat(),
         "seed": settings.seed,
         "mode": settings.mode,
         "processed": str(processed),
@@ -218,7 +211,7 @@ def prepare_shared(settings: RunSettings, counties: list[str]) -> dict[str, Any]
         "git_commit": git_commit(),
         "created": datetime.now().isoformat(timespec="seconds"),
         "people": int(len(tables["people"])),
-        "quarantined_rows": int(manifest.get("quarantined_rows", 0)),
+        "quarantined_rows": manifest.quarantined_rows,
     }
     (shared / "shared.json").write_text(json.dumps(shared_manifest, indent=2, default=str))
     pd.DataFrame({"county": counties}).to_csv(shared / "counties.csv", index=False)
@@ -480,7 +473,7 @@ def county_cache_key(county: str, settings: RunSettings, shared: dict[str, Any],
     parts = {
         "county": county,
         "inputs": shared["inputs"],
-        "as_of": str(settings.as_of),
+        "as_of": shared["as_of"],
         "mode": settings.mode,
         "seed": settings.seed,
         "config": _sha(config_text.encode()),
@@ -511,7 +504,7 @@ def run(settings: RunSettings, counties: list[str], progress: bool = True) -> li
     parameters = {
         "data": str(Path(shared["processed"]).resolve()),
         "shared": str(Path(settings.shared_root).resolve()),
-        "as_of": str(settings.as_of),
+        "as_of": shared["as_of"],
         "mode": settings.mode,
         "seed": settings.seed,
     }

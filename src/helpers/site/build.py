@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,17 +41,16 @@ DEMOGRAPHIC_DIMS = ["county", "race_group", "age_band", "eligibility"]
 
 def write_ingest_tables(processed: Path, out: Path) -> None:
     """Ingest summary and quarantine reasons (method/data page)."""
-    manifest_path = Path(processed) / "manifest.json"
-    if not manifest_path.exists():
-        raise InputError("no manifest.json: run `secondlook ingest` first", file=str(processed))
-    manifest = json.loads(manifest_path.read_text())
-    summary = pd.DataFrame(manifest["inputs"])
+    from helpers.data.manifest import read_manifest
+
+    manifest = read_manifest(Path(processed))
+    summary = pd.DataFrame([asdict(i) for i in manifest.inputs])
     summary["file"] = summary["file"].map(lambda p: Path(p).name)
     summary = summary[["file", "kind", "rows_in", "kept", "quarantined", "sha256"]]
     summary["sha256"] = summary["sha256"].str.slice(0, 12)
     summary.columns = ["File", "Kind", "Rows in", "Kept", "Quarantined", "SHA-256 (first 12)"]
     summary.to_csv(out / "ingest_summary.csv", index=False)
-    reasons = pd.Series(manifest.get("quarantine_reasons", {}), dtype="int64")
+    reasons = pd.Series(manifest.quarantine_reasons, dtype="int64")
     table = pd.DataFrame({"Reason": reasons.index, "Rows": reasons.to_numpy()})
     if table.empty:
         table = pd.DataFrame({"Reason": ["(none: every row was kept)"], "Rows": [0]})

@@ -489,9 +489,9 @@ def playground_page_data(
     ``config_path`` is a county YAML file (``None``: the file of ``county``, else statewide).  Write
     it with ``helpers.site.vega.chart_html(spec, "playground")`` (or ``standalone_html``).
     """
-    from helpers.data.ingest import load_data
+    from helpers.data.ingest import load_dataset
 
-    tables = load_data(Path(processed), as_of)
+    tables = load_dataset(Path(processed), as_of).tables
     config = load_config(county, Path(config_path) if config_path is not None else None)
     data = playground_data(tables, config, as_of, salt=salt, max_people=max_people, seed=seed)
     return playground_spec(data, config)

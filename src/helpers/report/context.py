@@ -1,0 +1,136 @@
+"""One county's context for its notebooks: the shared stage's outputs, tables and display settings."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from helpers.counties import in_county
+from helpers.privacy import check_mode, run_salt
+
+
+@dataclass
+class CountyContext:
+    """Everything one county's notebooks read: shared manifest, tables, candidates, configuration."""
+
+    county: str
+    mode: str
+    as_of: str
+    seed: int
+    shared_dir: Path
+    shared: dict[str, Any]
+    people: pd.DataFrame  # the county's people
+    offenses: pd.DataFrame  # the county's offense rows
+    statewide_people: pd.DataFrame
+    candidates: pd.DataFrame  # the county's candidate list (best first)
+    config: Any
+    salt: str = field(repr=False, default="")
+
+    @property
+    def public(self) -> bool:
+        return self.mode == "public"
+
+
+@lru_cache(maxsize=4)
+def _read_parquet_cached(path: str, mtime: float) -> pd.DataFrame:
+    return pd.read_parquet(path)
+
+
+def _parquet(path: str | Path) -> pd.DataFrame:
+    """Read a Parquet file once per process (the pipeline reuses one kernel for many notebooks)."""
+    path = Path(path)
+    return _read_parquet_cached(str(path.resolve()), path.stat().st_mtime)
+
+
+MAX_TABLE_ROWS = 200
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    """A table as the reports show it: no row numbers, empty cells where a value is suppressed."""
+    show_index = not isinstance(frame.index, pd.RangeIndex)
+    shown = frame.head(MAX_TABLE_ROWS).copy()
+    # ``na_rep`` does not reach nullable (Int64, Float64, boolean) columns: blank them here.
+    for col in shown.columns[shown.isna().any().to_numpy()]:
+        shown[col] = (
+            shown[col]
+            .astype(object)
+            .map(lambda v: "" if pd.isna(v) else (f"{v:.4g}" if isinstance(v, float) else v))
+        )
+    note = (
+        f"<p><em>First {MAX_TABLE_ROWS} of {len(frame):,} rows.</em></p>"
+        if len(frame) > MAX_TABLE_ROWS
+        else ""
+    )
+    return shown.to_html(index=show_index, border=0) + note
+
+
+def setup_display() -> None:
+    """In a notebook, show tables without the meaningless row numbers and with suppressed cells empty."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, _table_html)
+
+
+def load_context(shared: str | Path, county: str, mode: str = "public") -> CountyContext:
+    """Load the shared outputs of ``secondlook run`` for one county."""
+    from helpers.data.ingest import isin
+    from helpers.screening.config import county_file, load_config
+
+    mode = check_mode(mode)
+    shared_dir = Path(shared)
+    manifest = json.loads((shared_dir / "shared.json").read_text())
+    processed = Path(manifest["processed"])
+    tables = {name: _parquet(processed / f"{name}.parquet") for name in ("people", "offenses")}
+    people = tables["people"]
+    county_people = people.loc[in_county(people, county)].reset_index(drop=True)
+    offenses = tables["offenses"]
+    county_offenses = offenses[isin(offenses["cdcno"], county_people["cdcno"])].reset_index(
+        drop=True
+    )
+    candidates = _parquet(manifest["candidates"][county])
+    candidates = candidates.loc[in_county(candidates, county)].reset_index(drop=True)
+    model = manifest.get("model") or {}
+    if model.get("predictions") and Path(model["predictions"]).exists():
+        scores = _parquet(model["predictions"])
+        candidates = candidates.merge(scores, on="cdcno", how="left")
+    return CountyContext(
+        county=county,
+        mode=mode,
+        as_of=manifest["as_of"],
+        seed=int(manifest["seed"]),
+        shared_dir=shared_dir,
+        shared=manifest,
+        people=county_people,
+        offenses=county_offenses,
+        statewide_people=people,
+        candidates=candidates,
+        config=load_config(county, county_file(county)),
+        salt=run_salt(shared_dir),
+    )
+
+
+def provenance(ctx: CountyContext) -> pd.DataFrame:
+    """Input hashes, configuration, package versions, git commit, run date and seed."""
+    rows = [
+        ("County", ctx.county),
+        ("Mode", ctx.mode),
+        ("As-of date", ctx.as_of),
+        ("Run date", date.today().isoformat()),
+        ("Seed", str(ctx.seed)),
+        ("Git commit", ctx.shared.get("git_commit", "unknown")),
+        ("Configuration", ", ".join(ctx.config.files)),
+        ("Configuration hash", ctx.shared["config_hashes"].get(ctx.county, "")),
+    ]
+    rows += [(f"Input {name} (SHA-256)", digest) for name, digest in ctx.shared["inputs"].items()]
+    rows += [(f"Version of {name}", version) for name, version in ctx.shared["versions"].items()]
+    return pd.DataFrame(rows, columns=["Item", "Value"])
