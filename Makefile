@@ -16,7 +16,7 @@ DATA ?= $(RAW)
 PROCESSED ?= data/processed
 JOBS ?= 2
 
-.PHONY: all install sample ingest run book test lint format bench clean
+.PHONY: all install sample ingest run book test test-fast lint format bench clean
 
 all: install ingest run book
 
@@ -44,7 +44,7 @@ ingest: install $(if $(filter $(RAW),$(DATA)),sample)
 	$(BIN)/secondlook ingest $(DATA) --as-of $(AS_OF) --out $(PROCESSED)
 
 run: install
-	$(BIN)/secondlook run --all --data $(PROCESSED) --as-of $(AS_OF) --jobs $(JOBS)
+	$(BIN)/secondlook run --all --data $(PROCESSED) --jobs $(JOBS)
 
 book: install
 	$(BIN)/secondlook book --shared outputs/shared
@@ -54,6 +54,11 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q --durations=15
+
+# Unit tests only (no notebook runs, site builds or browsers): under a minute on 2 cores.
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q -m "not slow and not browser"
 
 lint: install
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 from helpers import accountability as acc
+from helpers.errors import InputError
 from helpers.screening.config import Mandate
 
 
@@ -99,8 +101,36 @@ def test_settings_file_defaults_and_overrides() -> None:
     assert (s.cost_per_person_year, s.comparison_cost_per_person_year, s.county_share) == (132_860, 106_000, 0.70)  # fmt: skip
     assert s.mandate == Mandate(5, 0.5, "fewer")
     assert acc.load_settings(county_share=0.8).county_share == 0.8
-    with pytest.raises(Exception, match="county_share"):
+    with pytest.raises(InputError, match="county_share"):
         acc.load_settings(county_share=1.5)
+    assert s.sources and all("$" in src or "memo" in src for src in s.sources)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("county_share: 0.70", "county_shares: 0.70"), "key 'county_shares': expected one of: "),
+        (("county_share: 0.70", "county_share: .nan"), "key 'county_share': expected a finite"),
+        (
+            ("cost_per_person_year: 132860", "cost_per_person_year: 0"),
+            "key 'cost_per_person_year': expected a positive number, got 0",
+        ),
+        (("whichever: fewer", "whichever: most"), "key 'mandate.whichever': expected one of"),
+        (("projected_top_k: 50", "projected_top_k: 0"), "key 'projected_top_k': expected a whole"),
+        (('cost_year: "2024-25"\n', ""), "key 'cost_year': expected a non-empty text"),
+    ],
+)
+def test_settings_file_errors_name_file_and_key(
+    tmp_path: Path, edit: tuple[str, str], message: str
+) -> None:
+    text = acc.SETTINGS_FILE.read_text(encoding="utf-8")
+    assert edit[0] in text
+    path = tmp_path / "accountability.yaml"
+    path.write_text(text.replace(edit[0], edit[1]), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        acc.load_settings(path)
+    assert str(err.value).startswith(f"{path}: {message}")
+    assert "\n" not in str(err.value)
 
 
 def savings_data() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -154,7 +184,7 @@ def test_projected_savings_by_hand() -> None:
     assert row["county_part"] == pytest.approx(years * 132_860 * 0.7)
     assert row["state_part"] == pytest.approx(years * 132_860 * 0.3)
     assert row["savings_at_comparison_cost"] == pytest.approx(years * 106_000)
-    state = s.row(acc.STATEWIDE, "projected")
+    state = s.row(acc.STATEWIDE_ROW, "projected")
     assert (state["people"], state["years_avoided"]) == (3, pytest.approx(years))
 
 

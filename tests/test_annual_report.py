@@ -145,26 +145,22 @@ def test_log_option_and_template(data: dict, app: typer.Typer, tmp_path: Path) -
     assert res.exit_code == 2 and "error: mode must be 'public' or 'da'" in res.output
 
 
-def test_feedback_report(data: dict) -> None:
-    from helpers.model import ModelSettings
-    from helpers.screening.config import load_config
+def test_make_annual_report_returns_what_the_command_prints(data: dict, tmp_path: Path) -> None:
+    from helpers.data.schema import REVIEW_DECISIONS
 
-    tables = data["tables"]
-    settings = ModelSettings(n_estimators=10, n_boot=10, n_jobs=1)
-    fb = acc.feedback_report(tables, tables["decisions"], load_config(None), AS_OF, k=50,
-                             model_settings=settings)  # fmt: skip
-    labels = fb.labels
-    assert len(labels) > 2000
-    # Reviewed people take the log's decision: positive iff any referral or resentencing.
-    pos = set(tables["decisions"].query("decision in ['referred', 'resentenced']")["cdcno"])
-    reviewed = labels[labels["reviewed"]]
-    assert reviewed["label_after"].tolist() == reviewed["cdcno"].isin(pos).tolist()
-    unreviewed = labels[~labels["reviewed"]]
-    assert (unreviewed["label_after"] == unreviewed["label_before"]).all()
-    m = fb.ranking.set_index("measure")["value"]
-    assert m["labels changed by the log"] == int(labels["changed"].sum()) > 0
-    overlap = m["overlap@k (share of the top k kept)"]
-    assert overlap == len(set(fb.top_before) & set(fb.top_after)) / 50
-    assert 0 <= overlap < 1 and -1 <= m["Kendall tau, all people"] <= 1
-    assert {"before", "after", "change"} <= set(fb.metrics.columns)
-    assert "pr_auc" in set(fb.metrics["metric"])
+    d = data["tables"]["decisions"]
+    log = d[d["county"] == COUNTY][REVIEW_DECISIONS].copy()
+    log.loc[log.index[0], "decision"] = "perhaps"
+    path = tmp_path / "log.csv"
+    log.to_csv(path, index=False, date_format="%Y-%m-%d")
+    written = acc.make_annual_report(
+        COUNTY, YEAR, data["root"] / "processed", log=path, out=tmp_path / "o"
+    )
+    assert len(written.notes) == 1
+    assert written.notes[0].startswith("  1 log rows quarantined; first: row 2: unknown decision")
+    assert written.page == tmp_path / "o" / "los-angeles-2025.md" and written.page.exists()
+    assert written.press_release.exists()
+    assert written.report.statement in written.page.read_text()
+    # Raw files without --as-of are read as of the end of the year.
+    raw = acc.make_annual_report(COUNTY, YEAR, data["root"] / "raw", out=tmp_path / "raw")
+    assert raw.report.as_of == f"{YEAR}-12-31" and raw.notes == []

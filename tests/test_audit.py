@@ -187,17 +187,8 @@ def sentence_people() -> pd.DataFrame:
     return people
 
 
-def test_sentence_by_category_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_offenses(name, *args, **kwargs):  # the CDCR-category fallback path
-        if name == "helpers.screening.offenses":
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_offenses)
+def test_sentence_by_category_by_hand() -> None:
+    # Without the parts of the controlling offense, the categories are CDCR's.
     res = audit.sentence_disparity(sentence_people(), n_boot=300)
     t = res.by_category.set_index(["category", "race_group"])
     assert res.category_source == "CDCR offense category (4)"
@@ -311,3 +302,45 @@ def test_rja_lwop_ranks_above_any_term() -> None:
     )
     out = audit.rja_indicator(people)
     assert bool(out.iloc[11]["rja_flag"]) and out.iloc[11]["rja_peers"] == 11
+
+
+def test_selections_take_the_first_k_of_each_county() -> None:
+    people = pd.DataFrame({"cdcno": [f"p{i}" for i in range(8)]})
+    candidates = pd.DataFrame(
+        {
+            "cdcno": ["p7", "p6", "p5", "p4", "p3", "p2", "p1", "p0"],
+            "county": ["Kern"] * 4 + ["Yolo"] * 4,
+            "eligible": pd.array([True, False, None, True, True, False, True, None], "boolean"),
+            "rank": [1, 2, 3, 4, 1, 2, 3, 4],
+            "model_rank": [4, 3, 2, 1, 4, 3, 2, 1],
+        }
+    )
+    sels = audit.selections(people, candidates, 2)
+    assert list(sels) == ["screen_eligible", "top_2_by_R", "top_2_by_model"]
+    chosen = {name: people.loc[s.to_numpy(), "cdcno"].tolist() for name, s in sels.items()}
+    assert chosen["screen_eligible"] == ["p1", "p3", "p4", "p7"]  # unknown is not selected
+    assert chosen["top_2_by_R"] == ["p2", "p3", "p6", "p7"]
+    assert chosen["top_2_by_model"] == ["p0", "p1", "p4", "p5"]
+    # Without a model rank for anyone there is no model selection.
+    no_model = candidates.assign(model_rank=pd.NA)
+    assert list(audit.selections(people, no_model, 2)) == ["screen_eligible", "top_2_by_R"]
+    assert list(audit.selections(people, candidates.drop(columns="model_rank"), 2)) == [
+        "screen_eligible",
+        "top_2_by_R",
+    ]
+
+
+def test_model_scores_are_read_and_checked(tmp_path) -> None:
+    from helpers.errors import InputError
+
+    frame = pd.DataFrame({"cdcno": ["a", "b"], "model_score": [0.2, 0.9], "model_rank": [2, 1]})
+    path = tmp_path / "predictions.parquet"
+    frame.assign(top_features="x").to_parquet(path, index=False)
+    scores = audit.read_model_scores(path)
+    assert list(scores.frame.columns) == ["cdcno", "model_score", "model_rank"]
+    assert scores.source == str(path) and len(scores.sha256) == 64
+    assert scores.sha256 == audit.read_model_scores(frame).sha256  # same scores, same digest
+    with pytest.raises(InputError, match="model scores file not found"):
+        audit.read_model_scores(tmp_path / "absent.parquet")
+    merged = audit.with_model_scores(pd.DataFrame({"cdcno": ["b", "c"], "rank": [1, 2]}), scores)
+    assert merged["model_rank"].tolist()[0] == 1 and pd.isna(merged["model_rank"].iloc[1])

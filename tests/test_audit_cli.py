@@ -59,7 +59,7 @@ def write_tables(folder: Path) -> pd.DataFrame:
     return people
 
 
-def fake_candidates(tables, county, config_file, as_of):  # noqa: ANN001, ANN201
+def fake_candidates(tables, county, _config_file, _as_of):  # noqa: ANN001, ANN201
     """A deterministic candidate list: every third person eligible, R = sentence months."""
     p = tables["people"]
     if county != "statewide":
@@ -71,8 +71,16 @@ def fake_candidates(tables, county, config_file, as_of):  # noqa: ANN001, ANN201
             "eligible": np.arange(len(p)) % 3 == 0,
             "R": r,
             "rank": pd.Series(r).rank(method="first").to_numpy(),
-            "model_score": np.linspace(0, 1, len(p)),
         }
+    )
+
+
+def model_scores(people: pd.DataFrame) -> pd.DataFrame:
+    """Model scores as the pipeline's predictions: a score and its rank within the county."""
+    score = np.linspace(0, 1, len(people))
+    rank = pd.Series(-score).groupby(people["county"].to_numpy()).rank(method="first")
+    return pd.DataFrame(
+        {"cdcno": people["cdcno"], "model_score": score, "model_rank": rank.astype("int64")}
     )
 
 
@@ -91,9 +99,13 @@ def counts_of(frame: pd.DataFrame) -> np.ndarray:
 def test_audit_public_statewide(data_dir, tmp_path: Path) -> None:
     data, people = data_dir
     out = tmp_path / "audit"
+    scores = tmp_path / "predictions.parquet"
+    model_scores(people).to_parquet(scores, index=False)
     result = CliRunner().invoke(
-        app, ["audit", "--data", str(data), "--out", str(out), "--k", "30", "--n-boot", "200"]
-    )
+        app,
+        ["audit", "--data", str(data), "--out", str(out), "--k", "30", "--n-boot", "200",
+         "--model-scores", str(scores)],
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     for name in (
         "selection_audit.csv",
@@ -130,14 +142,19 @@ def test_audit_public_statewide(data_dir, tmp_path: Path) -> None:
     # Overall eligible count is large and published: 245 people, every third eligible (82).
     overall = sel[(sel["selection"] == "screen_eligible") & (sel["dimension"] == "overall")]
     assert overall["n_selected"].iloc[0] == 82 and overall["n_population"].iloc[0] == 245
-    # Top-30 by R selects exactly 30 people.
+    # Top-30 by R selects exactly 30 people (the fake ranking is one statewide list); top-30 by
+    # the model takes the first 30 of each county's ranking: 30 in Alameda and 30 in Kern.
     top = sel[(sel["selection"] == "top_30_by_R") & (sel["dimension"] == "overall")]
     assert top["n_selected"].iloc[0] == 30
+    top = sel[(sel["selection"] == "top_30_by_model") & (sel["dimension"] == "overall")]
+    assert top["n_selected"].iloc[0] == 60
     reg = pd.read_csv(out / "sentence_regression.csv")
     assert "race_group[Black]" in set(reg["term"])
     manifest = json.loads((out / "audit.json").read_text())
     assert manifest["mode"] == "public" and manifest["small_cell"] == SMALL_CELL
     assert manifest["people"] == 245 and manifest["html_figures"] is True
+    assert manifest["model_scores"]["source"] == str(scores)
+    assert manifest["selections_not_audited"] == {}
     ids = people["cdcno"].tolist() + people["controlling_case_number"].tolist()
     assert_no_identifiers(out, ids)
 
@@ -204,3 +221,43 @@ def test_audit_raw_fixture_suppresses_everything(raw_dir: Path, tmp_path: Path) 
     manifest = json.loads((out / "audit.json").read_text())
     assert manifest["people"] == 4 and manifest["sentence_exclusion_rule"].startswith("LWOP")
     assert_no_identifiers(out, [row[0] for row in PEOPLE] + [row[7] for row in PEOPLE])
+
+
+def test_model_selection_audited_only_with_model_scores(data_dir, tmp_path: Path) -> None:
+    """The model's top k is audited (selection and assistive) exactly when scores are given."""
+    data, people = data_dir
+    with_scores, without = tmp_path / "with", tmp_path / "without"
+    audit_cli.write_audit(
+        data, with_scores, options=audit_cli.AuditOptions(k=20, n_boot=100),
+        model_scores=model_scores(people),
+    )  # fmt: skip
+    audit_cli.write_audit(data, without, options=audit_cli.AuditOptions(k=20, n_boot=100))
+    for name in ("selection_audit.csv", "assistive_audit.csv"):
+        assert "top_20_by_model" in set(pd.read_csv(with_scores / name)["selection"]), name
+        assert "top_20_by_model" not in set(pd.read_csv(without / name)["selection"]), name
+    manifest = json.loads((with_scores / "audit.json").read_text())
+    assert manifest["selections"] == ["screen_eligible", "top_20_by_R", "top_20_by_model"]
+    assert manifest["model_scores"]["people"] == len(people)
+    assert manifest["model_scores"]["source"] == "model scores given with the call"
+    manifest = json.loads((without / "audit.json").read_text())
+    assert manifest["selections"] == ["screen_eligible", "top_20_by_R"]
+    assert manifest["model_scores"] is None
+    assert manifest["selections_not_audited"] == {
+        "top_20_by_model": "no model scores were given (--model-scores)"
+    }
+    # The other selections are the same numbers with or without the model's.
+    a = pd.read_csv(with_scores / "selection_audit.csv")
+    b = pd.read_csv(without / "selection_audit.csv")
+    pd.testing.assert_frame_equal(a[a["selection"] != "top_20_by_model"].reset_index(drop=True), b)
+
+
+def test_model_scores_need_their_columns(data_dir, tmp_path: Path) -> None:
+    data, people = data_dir
+    path = tmp_path / "scores.csv"
+    model_scores(people).drop(columns="model_rank").to_csv(path, index=False)
+    result = CliRunner().invoke(
+        app,
+        ["audit", "--data", str(data), "--out", str(tmp_path / "o"), "--model-scores", str(path)],
+    )
+    assert result.exit_code == 2
+    assert f"{path}, column 'model_rank': model scores need columns" in result.output

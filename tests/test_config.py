@@ -1,4 +1,4 @@
-"""County configuration: presets, deep merge, weight words, validation errors naming file and key."""
+"""County configuration: presets, merging, weight words, the rule registry, errors naming file and key."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from helpers.screening.config import (
     CONFIG_DIR,
     WEIGHT_PRESETS,
     Mandate,
-    deep_merge,
     list_presets,
     load_config,
+    offense_key,
     weight_value,
 )
+from helpers.screening.rules import RULE_TYPES
 
 PRESETS = {
     "la_adult": [
@@ -50,10 +51,10 @@ PRESETS = {
 }
 
 
-@pytest.mark.parametrize(("preset", "kinds"), PRESETS.items())
-def test_presets_load_with_their_rules(preset: str, kinds: list[str]) -> None:
+@pytest.mark.parametrize(("preset", "types"), PRESETS.items())
+def test_presets_load_with_their_rules(preset: str, types: list[str]) -> None:
     config = load_config(None, CONFIG_DIR / "presets" / f"{preset}.yaml")
-    assert [r.kind for r in config.rules] == kinds
+    assert [r.type for r in config.rules] == types
     assert config.sources, f"{preset} names its sources"
     assert config.score.a == 0.3 and config.score.b == 0.5 and config.score.d == 0.95
 
@@ -104,7 +105,7 @@ def test_la_county_extends_la_adult_and_weights_take_direction() -> None:
     ],
 )
 def test_weight_words_and_numbers(value, direction, expected) -> None:
-    assert weight_value(value, "score.factors.age", "x.yaml", direction) == expected
+    assert weight_value(value, "score.factors.age", Path("x.yaml"), direction) == expected
 
 
 @pytest.mark.parametrize(
@@ -123,19 +124,17 @@ def test_mandate_sizes(n, min_cases, share, whichever, expected) -> None:
     assert Mandate(min_cases, share, whichever).required(n) == expected
 
 
-def test_deep_merge_recurses_replaces_and_deletes() -> None:
-    base = {
-        "screens": {
-            "rules": {"age": {"rule": "min_age", "years": 50}, "x": {"rule": "not_sex_registrant"}}
-        },
-        "score": {"a": 1},
-    }
-    over = {"screens": {"rules": {"age": {"years": 55}, "x": None}}, "score": {"a": 2}}
-    assert deep_merge(base, over) == {
-        "screens": {"rules": {"age": {"rule": "min_age", "years": 55}}},
-        "score": {"a": 2},
-    }
-    assert base["screens"]["rules"]["age"]["years"] == 50  # not mutated
+def test_null_drops_an_inherited_rule_and_a_setting_takes_its_default(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text(
+        "extends: la_adult\nscreens: {rules: {age: {years: 55}, served: null}}\n"
+        "score: {a: null, factors: {age: null}}\n"
+    )
+    config = load_config(None, path)
+    rules = {r.id: r for r in config.rules}
+    assert "served" not in rules and rules["age"].params == {"years": 55}
+    assert rules["age"].type == "min_age"  # inherited from the preset
+    assert config.score.a == 0.3 and config.score.factors["age"] == 0.0
 
 
 @pytest.mark.parametrize(
@@ -143,31 +142,59 @@ def test_deep_merge_recurses_replaces_and_deletes() -> None:
     [
         (
             "extends: la_adult\nscore: {factors: {age: HUGE}}\n",
-            "key 'score.factors.age': unknown weight 'HUGE'",
+            "key 'score.factors.age': expected a finite number or one of NONE, LOW, MEDIUM, HIGH, "
+            "VERY HIGH, got 'HUGE'",
         ),
-        ("extends: nope\n", "key 'extends': no preset 'nope'"),
+        ("extends: nope\n", "key 'extends': expected the name of a preset (cdcr_referral,"),
         (
             "extends: la_adult\nscreens: {rules: {age: {years: 'old'}}}\n",
-            "key 'screens.rules.age.years': must be a number",
+            "key 'screens.rules.age.years': expected a finite number, got 'old'",
         ),
         (
-            "screens: {rules: {x: {rule: min_height, cm: 3}}}\n",
-            "key 'screens.rules.x.rule': unknown rule 'min_height'",
+            "screens: {rules: {x: {type: min_height, cm: 3}}}\n",
+            "key 'screens.rules.x.type': expected one of: min_age,",
         ),
         (
-            "screens: {rules: {x: {rule: no_current_offense_in, lists: [evil]}}}\n",
-            "unknown list 'evil'",
+            "screens: {rules: {x: {type: min_age, years: 50, cm: 3}}}\n",
+            "key 'screens.rules.x.cm': expected one of: type, years",
         ),
-        ("screens: {rules: {x: {rule: no_current_offense_in}}}\n", "needs 'lists' or 'sections'"),
-        ("screens: {rules: {x: {rule: min_age}}}\n", "rule 'min_age' needs 'years'"),
         (
-            "screens: {rules: {x: {rule: sentence_type_in, types: [Lifer]}}}\n",
-            "unknown sentence type 'Lifer'",
+            "screens: {rules: {x: {type: no_current_offense_in, lists: [evil]}}}\n",
+            "key 'screens.rules.x.lists[0]': expected one of: serious,",
         ),
-        ("score: {d: 1.5}\n", "key 'score.d': must be a number from 0.0 to 1.0"),
-        ("colour: red\n", "unknown key 'colour'"),
-        ("mandate: {whichever: both}\n", "key 'mandate.whichever'"),
+        (
+            "screens: {rules: {x: {type: no_current_offense_in}}}\n",
+            "key 'screens.rules.x': expected at least one of lists or sections",
+        ),
+        (
+            "screens: {rules: {x: {type: min_age}}}\n",
+            "key 'screens.rules.x.years': expected a number (type min_age needs it)",
+        ),
+        (
+            "screens: {rules: {x: {type: min_age, years: -3}}}\n",
+            "key 'screens.rules.x.years': expected a number between 0 and 120, got -3",
+        ),
+        (
+            "screens: {rules: {x: {type: sentence_type_in, types: [Lifer]}}}\n",
+            "key 'screens.rules.x.types[0]': expected one of: DSL,",
+        ),
+        (
+            "screens: {rules: {x: {type: no_enhancement, sections: ['12022']}}}\n",
+            "key 'screens.rules.x.sections': expected a list of offense keys",
+        ),
+        (
+            "screens: {rules: {x: {type: age_at_offense_between, min: 16, max: 14}}}\n",
+            "key 'screens.rules.x': expected 'min' at most 'max'",
+        ),
+        (
+            "screens: {rules: {age: {rule: min_age, years: 50}}}\n",
+            "key 'screens.rules.age.rule': expected 'type: min_age' (write type:, not rule:)",
+        ),
+        ("score: {d: 1.5}\n", "key 'score.d': expected a number between 0 and 1, got 1.5"),
+        ("colour: red\n", "key 'colour': expected one of: county, description,"),
+        ("mandate: {whichever: both}\n", "key 'mandate.whichever': expected one of: fewer, more"),
         ("outliers: {peer_ratio: 0.5}\n", "key 'outliers.peer_ratio'"),
+        ("outliers: {min_peers: 2.5}\n", "key 'outliers.min_peers': expected a whole number"),
         ("score: [1, 2\n", "not valid YAML"),
     ],
 )
@@ -176,12 +203,56 @@ def test_errors_name_file_and_key(tmp_path: Path, text: str, message: str) -> No
     path.write_text(text)
     with pytest.raises(InputError) as err:
         load_config(None, path)
-    assert str(err.value).startswith("my_county.yaml: ")
+    assert str(err.value).startswith(f"{path}: ")
     assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("score: {factors: {age: .nan}}\n", "score.factors.age"),
+        ("score: {a: .inf}\n", "score.a"),
+        ("score: {b: -.inf}\n", "score.b"),
+        ("score: {enhancement_levels: {PC12022: .nan}}\n", "score.enhancement_levels.PC12022"),
+        ("screens: {rules: {x: {type: min_age, years: .nan}}}\n", "screens.rules.x.years"),
+    ],
+)
+def test_nan_and_infinite_weights_are_rejected(tmp_path: Path, text: str, key: str) -> None:
+    path = tmp_path / "weights.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as err:
+        load_config(None, path)
+    assert str(err.value).startswith(f"{path}: key '{key}': expected a finite number")
+
+
+def test_an_old_rule_key_in_a_parent_names_the_parent(tmp_path: Path) -> None:
+    (tmp_path / "presets").mkdir()
+    (tmp_path / "presets" / "old.yaml").write_text("screens: {rules: {a: {rule: min_age}}}\n")
+    county = tmp_path / "county.yaml"
+    county.write_text("extends: old\n")
+    with pytest.raises(InputError, match="old.yaml: key 'screens.rules.a.rule': expected 'type:"):
+        load_config(None, county, config_dir=tmp_path)
+
+
+def test_every_registered_type_is_checked_against_its_schema() -> None:
+    for name, rule_type in RULE_TYPES.items():
+        assert rule_type.doc and rule_type.reason, name
+        for param in rule_type.params.values():
+            assert param.kind in ("number", "lists", "sections", "types")
+            assert param.kind != "number" or (param.lo is not None and param.hi is not None)
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [("PC 245(a)", "PC245(A)"), ("pc459 2ND", "PC459 2nd"), ("PC12022*", "PC12022*")],
+)
+def test_offense_keys_are_normalised_with_their_degree(written: str, key: str) -> None:
+    assert offense_key(written) == key
 
 
 def test_missing_file_is_clear(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="configuration file not found"):
+    with pytest.raises(InputError, match="settings file not found"):
         load_config(None, tmp_path / "absent.yaml")
 
 

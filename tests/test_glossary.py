@@ -253,7 +253,7 @@ def test_extension_setup_is_parallel_safe() -> None:
 
     class App:
         def __getattr__(self, name: str):
-            return lambda *args, **kwargs: registered.setdefault(name, args)
+            return lambda *args, **_kwargs: registered.setdefault(name, args)
 
     meta = sphinx_glossary.setup(App())
     assert meta["parallel_read_safe"] is True and meta["parallel_write_safe"] is True

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from helpers.data import schema
-from helpers.data.ingest import ingest, load_processed, write_processed
+from helpers.data.ingest import ingest, ingest_folder, load_processed, write_processed
 from helpers.errors import InputError
 from tests.conftest import CURRENT, PEOPLE, write_csv
 
@@ -78,6 +78,18 @@ def test_clean_folder_keeps_every_row(raw_dir: Path, tmp_path: Path) -> None:
     again = load_processed(out)
     assert len(again["people"]) == 4 and (out / "manifest.json").exists()
     assert len(result.manifest.inputs[0].sha256) == 64
+
+
+def test_ingest_folder_writes_and_counts(raw_dir: Path, tmp_path: Path) -> None:
+    rewrite(raw_dir / "demographics.csv", "Los Angeles", "Atlantis")
+    result = ingest_folder(raw_dir, tmp_path / "p", AS_OF)
+    assert (tmp_path / "p" / "people.parquet").exists()
+    summary = result.summary()
+    assert summary["file"].tolist()[0] == "demographics.csv"
+    totals = result.totals()
+    assert totals == {c: int(summary[c].sum()) for c in ("rows_in", "kept", "quarantined")}
+    assert totals["quarantined"] > 0
+    assert result.top_reasons(1).index[0] == "cdcno not among the kept people in demographics"
 
 
 def test_offense_after_as_of_is_kept_and_flagged(raw_dir: Path) -> None:

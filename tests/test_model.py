@@ -29,9 +29,9 @@ extends: defaults
 name: test screen
 screens:
   rules:
-    sentence: {rule: min_sentence_years, years: 8}
-    served: {rule: min_time_served_years, years: 5}
-    current_offenses: {rule: no_current_offense_in, lists: [violent, sex_registrable]}
+    sentence: {type: min_sentence_years, years: 8}
+    served: {type: min_time_served_years, years: 5}
+    current_offenses: {type: no_current_offense_in, lists: [violent, sex_registrable]}
 """
 
 
@@ -60,16 +60,14 @@ def test_split_keeps_natural_imbalance():
     assert abs(y[train].mean() - y.mean()) < 1 / len(train) + 1e-12
 
 
-def test_smote_is_inside_the_pipeline_and_only_resamples_training(result, tables):
-    pipe = M.make_pipeline(result.metadata["features"], FAST, smote=True)
+def test_smote_is_inside_the_pipeline_and_only_resamples_training(result):
+    pipe = M.make_pipeline(result.metadata.features, FAST, smote=True)
     assert list(pipe.named_steps) == ["prep", "smote", "brf"]
     brf = pipe.named_steps["brf"]
     assert (brf.sampling_strategy, brf.replacement, brf.bootstrap) == ("all", True, False)
-    d = result.metadata["data"]
+    d = result.metadata.data
     # The test set keeps the natural class ratio (stratified, never resampled).
-    assert d["n_test_positive"] / d["n_test"] == pytest.approx(
-        d["positive_share"], abs=1 / d["n_test"]
-    )
+    assert d.n_test_positive / d.n_test == pytest.approx(d.positive_share, abs=1 / d.n_test)
     # SMOTENC adds synthetic positives when fitting, and prediction returns one row per person.
     X = pd.DataFrame(
         {
@@ -173,7 +171,7 @@ def test_comparison_has_every_method_and_the_memo(result):
     brf = comp[comp["method"] == "BRF"]
     assert set(brf["features"]) == {"all (incl. screen inputs)", "without screen inputs"}
     assert {"time_served_years", "sentence_years", "current_violent"} <= set(
-        result.metadata["screen_input_features"]
+        result.metadata.screen_input_features
     )
     ap = brf[brf["metric"] == "pr_auc"].set_index("features")["value"]
     assert ap["all (incl. screen inputs)"] >= ap["without screen inputs"] - 0.05
@@ -183,10 +181,10 @@ def test_comparison_has_every_method_and_the_memo(result):
 
 def test_inspection_importance_feedback_groups(result):
     ins = result.inspection.set_index("feature")
-    assert ins.loc["time_served_years", "n_labelled"] == result.metadata["data"]["n_test_positive"]
+    assert ins.loc["time_served_years", "n_labelled"] == result.metadata.data.n_test_positive
     assert {"labelled", "flagged_not_labelled", "smd_flagged_vs_labelled"} <= set(ins.columns)
     imp = result.importance
-    assert set(imp["feature"]) == set(result.metadata["features"])
+    assert set(imp["feature"]) == set(result.metadata.features)
     assert imp["importance_mean"].is_monotonic_decreasing
     fb = result.feedback.set_index("metric")
     assert fb.loc["pr_auc", "change"] == pytest.approx(
@@ -213,12 +211,12 @@ def test_persistence_round_trip(result, tables, tmp_path):
 
     model_path, meta_path = M.save_model(result.pipeline, result.metadata, tmp_path)
     pipe, meta = M.load_model(model_path)
-    X = build_features(tables, AS_OF).reindex(columns=meta["features"])
+    X = build_features(tables, AS_OF).reindex(columns=meta.features)
     np.testing.assert_array_equal(M.scores(pipe, X), M.scores(result.pipeline, X))
     import json
 
     saved = json.loads(meta_path.read_text())
-    assert saved["data"]["training_data_sha256"] == result.metadata["data"]["training_data_sha256"]
+    assert saved["data"]["training_data_sha256"] == result.metadata.data.training_data_sha256
     assert len(saved["data"]["training_data_sha256"]) == 64
     assert saved["versions"]["imbalanced-learn"]
     assert saved["seed"] == FAST.random_state

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import pandas as pd
 import pytest
 
 from helpers.data.ingest import ingest, write_processed
+from helpers.pipeline.manifest import ModelFiles, RunManifest
 from helpers.privacy import find_identifiers, pseudonymise
 from helpers.screening.config import CONFIG_DIR, FACTOR_DIRECTIONS, WEIGHT_PRESETS, load_config
 from helpers.screening.score import FACTORS, add_person_positions, r_score, score
@@ -72,7 +74,7 @@ def spec(data, config) -> dict:
 def pipeline(tables, config) -> pd.DataFrame:
     """helpers.screening.score's unrounded R of the eligible people, indexed by their pseudonym."""
     t = add_person_positions(tables)
-    screened = screen(t, config, AS_OF)
+    screened = screen(t, config)
     scored = score(t, config, AS_OF)
     keep = (screened["eligibility"] == "eligible").to_numpy(dtype=bool)
     out = scored.loc[keep].assign(pid=pseudonymise(scored.loc[keep, "cdcno"], SALT).to_numpy())
@@ -163,7 +165,7 @@ def test_statewide_config_small_pool(tables, statewide_data) -> None:
     assert 0 < small["pid"].nunique() < TOP_N
     t = add_person_positions(tables)
     scored = score(t, cfg, AS_OF)
-    keep = (screen(t, cfg, AS_OF)["eligibility"] == "eligible").to_numpy(dtype=bool)
+    keep = (screen(t, cfg)["eligibility"] == "eligible").to_numpy(dtype=bool)
     exact = pd.Series(
         scored.loc[keep, "R"].to_numpy(),
         index=pseudonymise(scored.loc[keep, "cdcno"], SALT).to_numpy(),
@@ -227,7 +229,24 @@ def test_page_spec_from_shared_manifest(raw_result, statewide_data, tmp_path, mo
     from helpers.errors import InputError
 
     folder = write_processed(raw_result, tmp_path / "processed")
-    manifest = {"processed": str(folder), "as_of": AS_OF, "seed": 1}
+    model = ModelFiles("0" * 64, tmp_path / "m", tmp_path / "m.json", tmp_path / "p", tmp_path)
+    manifest = RunManifest(
+        as_of=date.fromisoformat(AS_OF),
+        seed=1,
+        mode="public",
+        processed=folder,
+        inputs=raw_result.manifest.input_hashes(),
+        candidates={},
+        statewide_candidates=tmp_path / "statewide.parquet",
+        config_hashes={},
+        model=model,
+        audit=tmp_path / "audit",
+        versions={},
+        git_commit="unknown",
+        code_hash="0" * 64,
+        people=len(raw_result.tables["people"]),
+        quarantined_rows=0,
+    )
     monkeypatch.delenv("SECONDLOOK_SALT", raising=False)
     with pytest.raises(InputError, match="salt"):
         playground_page_spec(manifest)

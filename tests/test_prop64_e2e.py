@@ -717,7 +717,7 @@ def test_summary_people_counts(tmp_path: Path) -> None:
 # ---- CLI ----------------------------------------------------------------------------------------
 
 
-def test_cli_several_files_and_clear_errors(tmp_path: Path) -> None:
+def _two_files(tmp_path: Path) -> tuple[Path, Path]:
     a, b = tmp_path / "a.csv", tmp_path / "b.dat"
     a.write_text(doj_text(example_rows()), encoding="utf-8")
     b.write_text(
@@ -731,6 +731,11 @@ def test_cli_several_files_and_clear_errors(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
+    return a, b
+
+
+def test_cli_several_files(tmp_path: Path) -> None:
+    a, b = _two_files(tmp_path)
     out = tmp_path / "out"
     ok = RUNNER.invoke(
         app,
@@ -784,16 +789,30 @@ def test_cli_several_files_and_clear_errors(tmp_path: Path) -> None:
         "warning: no Prop 64 conviction in KERN; the file has some in: SACRAMENTO"
         in elsewhere.output
     )
+
+
+def test_cli_errors_are_one_line(tmp_path: Path) -> None:
+    a, _ = _two_files(tmp_path)
+    out = tmp_path / "out"
     bad_yaml = tmp_path / "office.yaml"
     bad_yaml.write_text(
         "name: office\nsteps:\n  - {type: age_at_least, age: 90, outcome: dismiss}\n",
         encoding="utf-8",
     )
+    old_flow = tmp_path / "old.yaml"
+    old_flow.write_text(
+        "name: old\ntitle: Old flow\nsteps:\n  - {type: otherwise, outcome: review}\n",
+        encoding="utf-8",
+    )
     for args, message in [
         (["--doj", str(tmp_path / "nope.csv")], "nope.csv: file not found"),
         (
+            ["--doj", str(a), "--options", str(old_flow)],
+            "old.yaml: key 'title': expected 'description:' in its place",
+        ),
+        (
             ["--doj", str(a), "--options", str(bad_yaml)],
-            "office.yaml: steps[0].age: must be between 40 and 65 (got 90)",
+            "office.yaml: key 'steps[0].age': expected a whole number between 40 and 65, got 90",
         ),
         (["--doj", str(a), "--as-of", "July 1"], "--as-of must be a date YYYY-MM-DD"),
     ]:
@@ -881,3 +900,25 @@ def test_synthetic_file_through_every_preset(tmp_path: Path, preset: str) -> Non
             "redesignation",
             "",
         }
+
+
+def test_office_flow_extending_a_preset(tmp_path: Path) -> None:
+    from helpers.synthetic import write_doj
+
+    path, _ = write_doj(tmp_path / "doj.csv", 300, seed=8, county="SAN JOAQUIN")
+    office = tmp_path / "office.yaml"
+    office.write_text(
+        "extends: san_joaquin\nname: office\nsteps:\n"
+        "  - {id: related_charge, outcome: review, reason: Related charge - review}\n",
+        encoding="utf-8",
+    )
+    as_of = dt.date(2020, 7, 1)
+    (base,) = run_prop64([path], "SAN JOAQUIN", as_of, tmp_path / "base", "san_joaquin")
+    (mine,) = run_prop64([path], "SAN JOAQUIN", as_of, tmp_path / "mine", str(office))
+    read = lambda p: pd.read_csv(p, dtype=str, keep_default_na=False)  # noqa: E731
+    a, b = read(base.convictions), read(mine.convictions)
+    changed = a.flow_step.eq("related_charge")
+    assert changed.any() and mine.summary["flow"] == "office"
+    assert (b.outcome[changed] == "review").all()
+    assert (b.reason[changed] == "Related charge - review").all()
+    assert a[~changed].equals(b[~changed])

@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from helpers.errors import InputError
-from helpers.prop64 import flows
-from helpers.prop64.flows import Facts, apply_flow, day_number, parse_flow
+from helpers.prop64 import flows, steps
+from helpers.prop64.flows import apply_flow, parse_flow
+from helpers.prop64.steps import Facts, day_number
 
 AS_OF = dt.date(2020, 7, 1)
 
@@ -177,7 +178,7 @@ def test_step_type(kind: str, params: dict, over: dict, expected: bool) -> None:
 
 
 def test_every_step_type_is_covered() -> None:
-    assert {c[0] for c in STEP_CASES} == set(flows.STEP_TYPES)
+    assert {c[0] for c in STEP_CASES} == set(steps.STEP_TYPES)
 
 
 def test_first_matching_step_decides_and_reasons_are_filled() -> None:
@@ -286,80 +287,126 @@ def _with(path: str, value: object) -> dict:
 
 
 INVALID = [
-    (_with("colour", "red"), "colour: unknown setting"),
-    (_with("name", ""), "name: must be a non-empty text"),
-    (_with("steps", []), "steps: must be a non-empty list"),
-    (_with("steps.0", {"type": "misdemeanor"}), "steps[0].outcome: every step needs an outcome"),
+    (_with("colour", "red"), "key 'colour': expected one of: county, description"),
+    (_with("name", ""), "key 'name': expected a non-empty text"),
+    (_with("steps", []), "key 'steps': expected a non-empty list of steps"),
+    (
+        _with("steps.0", {"type": "misdemeanor"}),
+        "key 'steps[0].outcome': expected an outcome (dismiss, reduce, not_eligible or review)",
+    ),
     (
         _with("steps.0", {"type": "nap", "outcome": "dismiss"}),
-        "steps[0].type: unknown step type 'nap'",
+        "key 'steps[0].type': expected a step type (age_at_least,",
     ),
     (
         _with("steps.0", {"type": "misdemeanor", "outcome": "pardon"}),
-        "steps[0].outcome: must be one of",
+        "key 'steps[0].outcome': expected one of: dismiss, reduce, not_eligible, review, got 'pardon'",
     ),
     (
         _with("steps.0", {"type": "age_at_least", "outcome": "dismiss"}),
-        "steps[0].age: step type age_at_least needs",
+        "key 'steps[0].age': expected a whole number between 40 and 65 (step type age_at_least "
+        "needs it)",
     ),
     (
         _with("steps.0", {"type": "age_at_least", "age": 30, "outcome": "dismiss"}),
-        "steps[0].age: must be between 40 and 65",
+        "key 'steps[0].age': expected a whole number between 40 and 65, got 30",
     ),
     (
         _with("steps.0", {"type": "no_conviction_in_years", "years": 20, "outcome": "dismiss"}),
-        "steps[0].years: must be between 1 and 15",
+        "key 'steps[0].years': expected a whole number between 1 and 15, got 20",
     ),
     (
         _with(
             "steps.0",
             {"type": "years_since_conviction_at_least", "years": "ten", "outcome": "dismiss"},
         ),
-        "steps[0].years: must be a whole number",
+        "key 'steps[0].years': expected a whole number, got 'ten'",
     ),
     (
         _with("steps.0", {"type": "misdemeanor", "outcome": "dismiss", "age": 3}),
-        "steps[0].age: unknown setting 'age'",
+        "key 'steps[0].age': expected a setting of step type misdemeanor (none) or a step key",
     ),
     (
         _with("steps.0", {"type": "section_in", "sections": ["459"], "outcome": "dismiss"}),
-        "steps[0].sections[0]: '459' is not a Prop 64 section",
+        "key 'steps[0].sections[0]': expected a Prop 64 section (HS 11357-11360), got '459'",
     ),
     (
         _with("steps.0", {"type": "superstrike", "scope": "sometimes", "outcome": "review"}),
-        "steps[0].scope: must be one of any, before_this",
+        "key 'steps[0].scope': expected one of: any, before_this, got 'sometimes'",
     ),
     (
         _with("steps.0", {"type": "deceased", "outcome": "dismiss", "enabled": "yes"}),
-        "steps[0].enabled: must be true or false",
+        "key 'steps[0].enabled': expected true or false, got 'yes'",
     ),
     (
         _with(
             "steps.0", {"type": "felony", "outcome": "dismiss", "and": [{"type": "age_at_least"}]}
         ),
-        "steps[0].and[0].age",
+        "key 'steps[0].and[0].age': expected a whole number",
     ),
-    (_with("evaluate", {"sections": ["11350"]}), "evaluate.sections[0]"),
-    (_with("evaluate", {"related_charges": {"enabled": 1}}), "evaluate.related_charges.enabled"),
-    (_with("effective_date", "soon"), "effective_date: must be a date"),
-    (_with("sentence_units_days", {"M": -1}), "sentence_units_days.M"),
-    (_with("review_flags", ["shiny"]), "review_flags[0]: unknown flag"),
+    (
+        _with(
+            "steps", [*BASE["steps"], {"id": "misdemeanor", "type": "felony", "outcome": "review"}]
+        ),
+        "key 'steps[1].id': expected an id no other step of the flow has, got 'misdemeanor'",
+    ),
+    (
+        _with(
+            "steps", [*BASE["steps"], {"type": "felony", "outcome": "review", "before": "nothing"}]
+        ),
+        "key 'steps[1].before': expected the id of a step already in the flow (misdemeanor)",
+    ),
+    (
+        _with("evaluate", {"sections": ["11350"]}),
+        "key 'evaluate.sections[0]': expected a Prop 64 section",
+    ),
+    (
+        _with("evaluate", {"related_charges": {"enabled": 1}}),
+        "key 'evaluate.related_charges.enabled': expected true or false, got 1",
+    ),
+    (_with("effective_date", "soon"), "key 'effective_date': expected a date"),
+    (
+        _with("sentence_units_days", {"M": -1}),
+        "key 'sentence_units_days.M': expected a positive number of days, got -1",
+    ),
+    (_with("sentence_units_days", {"M": float("nan")}), "key 'sentence_units_days.M'"),
+    (_with("review_flags", ["shiny"]), "key 'review_flags[0]': expected one of: superstrike"),
+    (_with("sources", [3]), "key 'sources': expected a list of texts, got [3]"),
+    (_with("county", "Atlantis"), "key 'county': expected a California county name or null"),
+    (_with("title", "My flow"), "key 'title': expected 'description:' in its place"),
+    (
+        _with("source", "HS 11361.8"),
+        "key 'source': expected 'sources:' in its place, a list of citations",
+    ),
+    (
+        _with("steps.0", {"type": "misdemeanor", "outcome": "dismiss", "source": "HS 11361.8"}),
+        "key 'steps[0].source': expected 'sources:' in its place",
+    ),
+    (_with("extends", "statewide"), "key 'extends': expected a flow file read with load_flow"),
 ]
 
 
 @pytest.mark.parametrize(("doc", "message"), INVALID)
-def test_invalid_flow_names_the_key(doc: dict, message: str) -> None:
+def test_invalid_flow_names_file_key_and_what_was_expected(doc: dict, message: str) -> None:
     with pytest.raises(InputError) as err:
         parse_flow(doc, Path("office.yaml"))
-    assert message in str(err.value)
-    assert str(err.value).startswith("office.yaml: ")
+    assert str(err.value).startswith(f"office.yaml: {message}")
+    assert "\n" not in str(err.value)
 
 
 def test_invalid_yaml_file_gives_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nsteps: [\n  - type: {\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"bad.yaml, row \d+: invalid YAML"):
+    with pytest.raises(InputError, match=r"bad.yaml: line \d+: not valid YAML"):
         flows.load_flow(bad)
+
+
+def test_description_and_sources_are_read() -> None:
+    flow = parse_flow({**BASE, "description": "An office flow.", "sources": ["HS 11361.8"]})
+    assert flow.description == "An office flow."
+    assert flow.sources == ("HS 11361.8",)
+    assert parse_flow({**BASE, "sources": "AB 1793"}).sources == ("AB 1793",)
+    assert parse_flow(BASE).description == "" and parse_flow(BASE).sources == ()
 
 
 PRESETS = {
@@ -387,7 +434,7 @@ def test_unknown_county_uses_statewide_and_presets_are_all_listed() -> None:
     assert set(flows.presets()) == set(PRESETS)
 
 
-def test_statewide_preset_order_matches_the_issue() -> None:
+def test_statewide_preset_step_order() -> None:
     steps = [s.conditions[0].type for s in flows.load_flow("statewide").steps]
     assert steps == [
         "missing_conviction_date",
@@ -416,3 +463,199 @@ def test_office_flow_by_configuration(tmp_path: Path) -> None:
     assert flow.name == "my_office"
     kinds = [s.conditions[0].type for s in flow.steps]
     assert "age_at_least" not in kinds and "years_since_conviction_at_least" not in kinds
+
+
+# --------------------------------------------------------------------------------------------------
+# extends: a flow file that states only what differs from a preset
+# --------------------------------------------------------------------------------------------------
+
+PRESET_STEPS = {
+    "statewide": [
+        "missing_conviction_date",
+        "misdemeanor",
+        "dismiss_by_section",
+        "under_21_at_conviction",
+        "age_at_least",
+        "years_since_conviction_at_least",
+        "no_conviction_in_years",
+        "only_prop64_convictions",
+        "deceased",
+        "reduce_by_section",
+        "otherwise",
+    ],
+    "los_angeles": [
+        "missing_conviction_date",
+        "city_attorney",
+        "convicted_on_or_after",
+        "felony_11357ab",
+        "other_11357",
+        "superstrike",
+        "pc290",
+        "two_priors",
+        "age_at_least",
+        "age_at_most",
+        "only_prop64_convictions",
+        "no_conviction_in_years",
+        "serving_sentence",
+        "deceased",
+        "otherwise",
+    ],
+    "san_joaquin": [
+        "missing_conviction_date",
+        "convicted_on_or_after",
+        "related_bp4060",
+        "related_charge",
+        "misdemeanor",
+        "felony_11357",
+        "several_convictions_old",
+        "several_convictions_recent",
+        "sentence_completed",
+        "otherwise",
+    ],
+    "sacramento": [
+        "missing_conviction_date",
+        "convicted_on_or_after",
+        "misdemeanor",
+        "felony_11357b",
+        "several_convictions_old",
+        "several_convictions_recent",
+        "sentence_completed",
+        "otherwise",
+    ],
+    "san_francisco": [
+        "missing_conviction_date",
+        "excluded_subsections",
+        "superstrike",
+        "pc290",
+        "three_same_section",
+        "resentencing",
+        "redesignation",
+    ],
+}
+PRESET_STEPS["contra_costa"] = PRESET_STEPS["san_joaquin"]
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_presets_extend_statewide_and_keep_their_steps(name: str) -> None:
+    flow = flows.load_flow(name)
+    assert [s.id for s in flow.steps] == PRESET_STEPS[name]
+    assert flow.files[0] == flows.presets()["statewide"] and flow.files[-1] == flow.path
+    assert flow.description and flow.sources
+    if name != "statewide":
+        own = yaml.safe_load(flow.path.read_text(encoding="utf-8"))
+        assert "extends" in own and "review_flags" not in own  # inherited, not restated
+
+
+def test_contra_costa_is_san_joaquin_under_another_name() -> None:
+    cc, sj = flows.load_flow("contra_costa"), flows.load_flow("san_joaquin")
+    assert cc.steps == sj.steps and cc.related_sections == sj.related_sections
+    assert (cc.name, cc.county, sj.county) == ("contra_costa", "CONTRA COSTA", "SAN JOAQUIN")
+    assert cc.files == (*sj.files, cc.path)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_child_merges_mappings_and_edits_steps_by_id(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "office",
+        "extends: statewide\n"
+        "name: office\n"
+        "evaluate: {related_charges: {enabled: true}}\n"
+        "steps:\n"
+        "  - {id: age_at_least, age: 55}\n"
+        "  - {id: deceased, enabled: false}\n"
+        "  - {id: felony_review, type: felony, outcome: review, before: otherwise}\n"
+        "  - {id: under_21_at_conviction, after: no_conviction_in_years}\n"
+        "  - {type: attempt, outcome: review, after: missing_conviction_date}\n",
+    )
+    flow = flows.load_flow(path)
+    assert [s.id for s in flow.steps] == [
+        "missing_conviction_date",
+        "attempt",
+        "misdemeanor",
+        "dismiss_by_section",
+        "age_at_least",
+        "years_since_conviction_at_least",
+        "no_conviction_in_years",
+        "under_21_at_conviction",
+        "only_prop64_convictions",
+        "reduce_by_section",
+        "felony_review",
+        "otherwise",
+    ]
+    age = next(s for s in flow.steps if s.id == "age_at_least")
+    assert age.conditions[0].params == {"age": 55} and age.outcome == "dismiss"
+    assert age.reason == "{age} years or older"
+    statewide = flows.load_flow("statewide")
+    assert flow.related_enabled and flow.sections == statewide.sections
+    assert flow.review_flags == statewide.review_flags
+    # name, description, sources and county are the file's own
+    assert (flow.name, flow.description, flow.sources, flow.county) == ("office", "", (), None)
+    assert flow.files == (flows.presets()["statewide"], path)
+
+
+def test_grandchild_replaces_an_and_list_and_inherits_steps(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "office",
+        "extends: san_joaquin\nname: office\nsteps:\n"
+        "  - id: several_convictions_old\n"
+        "    and: [{type: no_conviction_in_years, years: 7}]\n",
+    )
+    flow = flows.load_flow(path)
+    old = next(s for s in flow.steps if s.id == "several_convictions_old")
+    assert [(c.type, c.params) for c in old.conditions] == [
+        ("conviction_count_at_least", {"count": 2}),
+        ("no_conviction_in_years", {"years": 7}),
+    ]
+    same = flows.load_flow(write(tmp_path, "same", "extends: san_joaquin\nname: same\n"))
+    assert same.steps == flows.load_flow("san_joaquin").steps
+    assert same.related_enabled and same.county is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "steps:\n  - {type: felony, outcome: review}\n",
+            "office.yaml: key 'steps[0]': expected before: or after: the id of a step of the preset",
+        ),
+        (
+            "steps:\n  - {type: felony, outcome: review, after: nowhere}\n",
+            "office.yaml: key 'steps[0].after': expected the id of a step already in the flow",
+        ),
+        (
+            "steps:\n  - {id: deceased, before: misdemeanor, after: otherwise}\n",
+            "office.yaml: key 'steps[0].after': expected either before: or after:, not both",
+        ),
+        (
+            "steps:\n  - {id: age_at_least, age: 99}\n",
+            "office.yaml: key 'steps[0].age': expected a whole number between 40 and 65, got 99",
+        ),
+        ("title: Office\n", "office.yaml: key 'title': expected 'description:' in its place"),
+        ("steps: {a: 1}\n", "office.yaml: key 'steps': expected a non-empty list of steps"),
+    ],
+)
+def test_child_errors_name_the_child_file(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, "office", f"extends: statewide\nname: office\n{text}")
+    with pytest.raises(InputError) as err:
+        flows.load_flow(path)
+    assert str(err.value).startswith(str(tmp_path / message))
+
+
+def test_unknown_preset_and_cycles_are_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "office", "extends: nowhere\nname: office\n")
+    with pytest.raises(InputError, match="key 'extends': expected the name of a preset file"):
+        flows.load_flow(path)
+    monkeypatch.setattr(flows, "PRESET_DIR", tmp_path)
+    write(tmp_path, "a", "extends: b\nname: a\n")
+    write(tmp_path, "b", "extends: a\nname: b\n")
+    with pytest.raises(InputError, match="expected no cycle of presets"):
+        flows.load_flow("a")

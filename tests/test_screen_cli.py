@@ -10,8 +10,15 @@ import pytest
 from typer.testing import CliRunner
 
 from helpers.cli import app
-from helpers.data.ingest import ingest
-from helpers.screening.candidates import CANDIDATE_COLUMNS, build_candidates, summary
+from helpers.data.ingest import ingest, ingest_folder
+from helpers.errors import InputError
+from helpers.screening.candidates import (
+    CANDIDATE_COLUMNS,
+    build_candidates,
+    screen_folder,
+    summary,
+    write_screen_outputs,
+)
 from helpers.screening.config import load_config
 
 AS_OF = "2023-12-31"
@@ -104,4 +111,29 @@ def test_bad_county_and_bad_config_exit_2(raw_dir: Path, tmp_path: Path) -> None
     cfg = tmp_path / "x.yaml"
     cfg.write_text("extends: la_adult\nscore: {a: LOTS}\n")
     bad = runner.invoke(app, [*args, "--county", "Los Angeles", "--config", str(cfg)])
-    assert bad.exit_code == 2 and "x.yaml: key 'score.a': unknown weight 'LOTS'" in bad.output
+    assert bad.exit_code == 2 and "x.yaml: key 'score.a': expected a finite number" in bad.output
+
+
+def test_screen_folder_uses_the_data_date_and_refuses_another(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    processed = tmp_path / "processed"
+    ingest_folder(raw_dir, processed, AS_OF)
+    info = screen_folder(processed, tmp_path / "out", county="Los Angeles")
+    assert info["as_of"] == AS_OF and info["county"] == "Los Angeles"
+    assert json.loads((tmp_path / "out" / "summary.json").read_text()) == info
+    with pytest.raises(InputError, match="differs from the as-of date of the data"):
+        screen_folder(processed, tmp_path / "other", as_of="2024-01-01")
+
+
+def test_write_screen_outputs_returns_what_it_wrote(tables: dict, tmp_path: Path) -> None:
+    config = load_config(None)
+    cand = build_candidates(tables, None, config, AS_OF)
+    info = write_screen_outputs(cand, config, tmp_path, top_k=2, about={"data": "fixture"})
+    assert info == summary(cand, config) | {"data": "fixture"}
+    outliers = pd.read_csv(tmp_path / "outliers.csv")
+    assert list(outliers.columns)[:3] == ["county", "outlier_rank", "cdcno"]
+    sens = pd.read_csv(tmp_path / "sensitivity.csv")
+    assert set(sens["k"]) == {2}
+    excel = pd.read_excel(tmp_path / "candidates.xlsx", dtype={"cdcno": str})
+    assert len(excel) == len(cand)

@@ -84,9 +84,7 @@ def config_with(*rules: tuple[str, str, dict], margin: float = 1.0) -> CountyCon
 def run(
     people: list[dict], *rules, offenses=None, enhancements=None, margin: float = 1.0
 ) -> pd.DataFrame:
-    return screen(
-        tables(people, offenses, enhancements), config_with(*rules, margin=margin), "2023-12-31"
-    )
+    return screen(tables(people, offenses, enhancements), config_with(*rules, margin=margin))
 
 
 # rule, people rows (overrides), expected eligibility, expected failed / unknown text fragment
@@ -225,9 +223,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "params", "row", "eligibility", "text"), CASES)
-def test_single_rules(kind, params, row, eligibility, text) -> None:
-    out = run([person("x1", **row)], ("r", kind, params))
+@pytest.mark.parametrize(("rule_type", "params", "row", "eligibility", "text"), CASES)
+def test_single_rules(rule_type, params, row, eligibility, text) -> None:
+    out = run([person("x1", **row)], ("r", rule_type, params))
     got = out.iloc[0]
     assert got["eligibility"] == eligibility
     if eligibility == "eligible":
@@ -365,3 +363,16 @@ def test_life_term_counts_are_serious_but_three_strikes_terms_are_not() -> None:
     out = run(people, ("cur", "no_current_offense_in", {"lists": ["serious"]}), offenses=offenses)
     assert out.loc[0, "failed_rules"] == "current offense HS 11350(a) is serious (and 1 more)"
     assert out.loc[1, "failed_rules"] == ""
+
+
+def test_a_degree_written_in_a_county_file_selects_that_degree(tmp_path) -> None:
+    path = tmp_path / "burglary.yaml"
+    path.write_text(
+        "screens: {rules: {b: {type: no_current_offense_in, sections: ['pc 459 2nd']}}}\n"
+    )
+    config = load_config(None, path)
+    assert config.rules[0].params["sections"] == ["PC459 2nd"]
+    people = [person("first", controlling_degree="1st"), person("second")]
+    out = screen(tables(people), config)
+    assert out["eligibility"].tolist() == ["eligible", "not eligible"]
+    assert out.loc[1, "failed_rules"] == "current offense PC 459 (2nd) is listed in PC459 2nd"

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from helpers.data.ingest import ingest, write_processed
-from helpers.pipeline import RunSettings, run
+from helpers.pipeline import RunSettings, read_run_manifest, run
 from helpers.privacy import SMALL_CELL, find_identifiers
 from helpers.site import dashboard
 from helpers.site.build import build_book, external_references, prepare_site
@@ -45,7 +45,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     write_processed(ingest(ROOT / "data" / "sample", "2026-05-01"), processed)
     settings = RunSettings(
         data=processed,
-        as_of="2026-05-01",
         jobs=1,
         out_root=root / "book" / "counties",
         shared_root=work / "shared",
@@ -54,7 +53,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert [r.status for r in results] == ["ran"], [r.error for r in results]
     prepare_site(work / "shared", root)
     html = build_book(root)
-    manifest = json.loads((work / "shared" / "shared.json").read_text())
+    manifest = read_run_manifest(work / "shared")
     return {"root": root, "html": html, "shared": work / "shared", "manifest": manifest}
 
 
@@ -96,6 +95,27 @@ def test_public_site_holds_no_identifier(built) -> None:
     )
     identifiers |= set(dsa["Offender's Name"])
     assert find_identifiers(built["html"], identifiers) == []
+
+
+def test_generated_pages_are_reproducible(built) -> None:
+    """A second preparation from the same run writes the same bytes (no wall-clock time)."""
+    generated = built["root"] / "book" / "generated"
+
+    def contents() -> dict[str, bytes]:
+        return {
+            str(p.relative_to(generated)): p.read_bytes()
+            for p in sorted(generated.rglob("*"))
+            if p.is_file()
+        }
+
+    before = contents()
+    prepare_site(built["shared"], built["root"])
+    assert contents() == before
+    versions = pd.read_csv(generated / "versions.csv")
+    assert versions.loc[versions["Item"] == "Code (SHA-256)", "Value"].item() == (
+        built["manifest"].code_hash
+    )
+    assert not versions["Item"].isin(["Site built", "Results computed"]).any()
 
 
 def test_dashboard_data_is_suppressed(built) -> None:
@@ -188,7 +208,7 @@ def offline(browser, built) -> Iterator[OfflinePage]:
 
 
 def _statewide_people(built) -> pd.DataFrame:
-    return dashboard.person_dimensions(pd.read_parquet(built["manifest"]["statewide_candidates"]))
+    return dashboard.person_dimensions(pd.read_parquet(built["manifest"].statewide_candidates))
 
 
 def test_every_page_loads_offline_without_errors(built, offline) -> None:

@@ -79,6 +79,91 @@ def _groupings(by: str | Sequence[str] | Sequence[Sequence[str]] | None) -> list
     return [[b] if isinstance(b, str) else list(b) for b in by]
 
 
+def _constraint_sets(
+    out: pd.DataFrame,
+    counts: list[str],
+    by: str | Sequence[str] | Sequence[Sequence[str]] | None,
+    row_totals: Mapping[str, Sequence[str]] | None,
+) -> list[np.ndarray]:
+    """Sets of (row, count column) cells whose sum is known or published.
+
+    One set per group of rows sharing the values of a grouping of ``by`` and per count column,
+    and one per row for each of ``row_totals`` (the total's cell with its parts' cells).
+    """
+    constraints: list[np.ndarray] = []
+    for grouping in _groupings(by):
+        keys = (
+            np.zeros(len(out), dtype=np.int64)
+            if not grouping
+            else out.groupby(grouping, dropna=False, sort=False).ngroup().to_numpy()
+        )
+        for key in np.unique(keys):
+            rows = np.flatnonzero(keys == key)
+            if len(rows) < 2:
+                continue
+            for j in range(len(counts)):
+                constraints.append(np.column_stack([rows, np.full(len(rows), j)]))
+    for total, parts in (row_totals or {}).items():
+        cols = [counts.index(total), *(counts.index(p) for p in parts)]
+        for i in range(len(out)):
+            constraints.append(np.column_stack([np.full(len(cols), i), cols]))
+    return constraints
+
+
+def _complementary(mask: np.ndarray, values: np.ndarray, constraints: list[np.ndarray]) -> None:
+    """Hide, in place, a second cell of every set with exactly one hidden cell, until none is left.
+
+    The second cell is the set's smallest positive one (a zero hides nothing).
+    """
+    changed = True
+    while changed:
+        changed = False
+        for cells in constraints:
+            hidden = mask[cells[:, 0], cells[:, 1]]
+            if hidden.sum() != 1:
+                continue
+            free = cells[~hidden]
+            vals = values[free[:, 0], free[:, 1]]
+            order = np.lexsort((vals, vals <= 0))
+            pick = free[order[0]]
+            mask[pick[0], pick[1]] = True
+            changed = True
+
+
+def _derived_columns(
+    out: pd.DataFrame,
+    counts: list[str],
+    by: str | Sequence[str] | Sequence[Sequence[str]] | None,
+    derived: Mapping[str, Sequence[str]] | None,
+) -> dict[str, list[str]]:
+    """Column → the count columns it is computed from (default: every other numeric column
+    depends on every count column)."""
+    if derived is not None:
+        return {c: list(v) for c, v in derived.items() if c in out}
+    skip = set(counts) | {c for g in _groupings(by) for c in g}
+    return {
+        c: counts
+        for c in out.columns
+        if c not in skip
+        and c not in ("suppressed", "suppression")
+        and pd.api.types.is_numeric_dtype(out[c])
+        and not pd.api.types.is_bool_dtype(out[c])
+    }
+
+
+def _masked(column: pd.Series, hide: np.ndarray) -> pd.Series:
+    """``column`` with the hidden rows set to NA (in the nullable type of its kind)."""
+    if pd.api.types.is_bool_dtype(column):
+        column = column.astype("boolean")
+    elif pd.api.types.is_integer_dtype(column):
+        column = column.astype("Int64")
+    elif pd.api.types.is_numeric_dtype(column):
+        column = column.astype("Float64")
+    else:
+        column = column.astype("object")
+    return column.mask(hide)
+
+
 def suppress(
     table: pd.DataFrame,
     count_cols: str | Sequence[str],
@@ -118,54 +203,8 @@ def suppress(
     )
     primary = (values >= 1) & (values < threshold)
     mask = primary.copy()
-
-    # Constraint sets: lists of (row, column) cells whose sum is known or published.
-    constraints: list[np.ndarray] = []
-    for grouping in _groupings(by):
-        keys = (
-            np.zeros(len(out), dtype=np.int64)
-            if not grouping
-            else out.groupby(grouping, dropna=False, sort=False).ngroup().to_numpy()
-        )
-        for key in np.unique(keys):
-            rows = np.flatnonzero(keys == key)
-            if len(rows) < 2:
-                continue
-            for j in range(len(counts)):
-                constraints.append(np.column_stack([rows, np.full(len(rows), j)]))
-    for total, parts in (row_totals or {}).items():
-        cols = [counts.index(total), *(counts.index(p) for p in parts)]
-        for i in range(len(out)):
-            constraints.append(np.column_stack([np.full(len(cols), i), cols]))
-
-    changed = True
-    while changed:
-        changed = False
-        for cells in constraints:
-            hidden = mask[cells[:, 0], cells[:, 1]]
-            if hidden.sum() != 1:
-                continue
-            free = cells[~hidden]
-            vals = values[free[:, 0], free[:, 1]]
-            # Prefer the smallest positive cell; a zero hides nothing.
-            order = np.lexsort((vals, vals <= 0))
-            pick = free[order[0]]
-            mask[pick[0], pick[1]] = True
-            changed = True
-
-    derived_map: dict[str, list[str]]
-    if derived is None:
-        skip = set(counts) | {c for g in _groupings(by) for c in g}
-        derived_map = {
-            c: counts
-            for c in out.columns
-            if c not in skip
-            and c not in ("suppressed", "suppression")
-            and pd.api.types.is_numeric_dtype(out[c])
-            and not pd.api.types.is_bool_dtype(out[c])
-        }
-    else:
-        derived_map = {c: list(v) for c, v in derived.items() if c in out}
+    _complementary(mask, values, _constraint_sets(out, counts, by, row_totals))
+    derived_map = _derived_columns(out, counts, by, derived)
 
     for j, c in enumerate(counts):
         out[c] = (
@@ -177,19 +216,8 @@ def suppress(
         )
     for c, deps in derived_map.items():
         idx = [counts.index(d) for d in deps if d in counts]
-        if not idx:
-            continue
-        hide = mask[:, idx].any(axis=1)
-        col = out[c]
-        if pd.api.types.is_bool_dtype(col):
-            col = col.astype("boolean")
-        elif pd.api.types.is_integer_dtype(col):
-            col = col.astype("Int64")
-        elif pd.api.types.is_numeric_dtype(col):
-            col = col.astype("Float64")
-        else:
-            col = col.astype("object")
-        out[c] = col.mask(hide)
+        if idx:
+            out[c] = _masked(out[c], mask[:, idx].any(axis=1))
     any_hidden = mask.any(axis=1)
     out["suppressed"] = any_hidden
     out["suppression"] = pd.Series(

@@ -1,64 +1,90 @@
-"""Stage 5, accountability: review-mandate compliance, projected and realised savings, and the
+"""Stage 6, accountability: review-mandate compliance, projected and realised savings, and the
 annual county report with its press release.
+
+Modules: ``settings`` (the costs, county share and fallback mandate of
+``configs/accountability.yaml``), ``compliance`` (did each office review the extreme outliers its
+mandate asks?), ``savings`` (years of incarceration avoided and what they cost, per county and
+statewide, and the statewide table for the map) and ``annual_report`` (the county's page and
+printable press release).
 """
 
 from __future__ import annotations
 
 from helpers.accountability.annual_report import (
-    STATEWIDE,
+    PRIVACY_NOTE,
+    SAVINGS_HEADER,
+    SUPPRESSED,
+    SUPPRESSION_NOTE,
     AnnualReport,
+    WrittenReport,
     build_report,
     demographic_summary,
+    make_annual_report,
     render_html,
     render_markdown,
     write_report,
 )
-from helpers.accountability.core import (
-    DAYS_PER_MONTH,
-    DAYS_PER_YEAR,
-    SETTINGS_FILE,
-    STATEWIDE_COUNTS,
-    FeedbackReport,
-    Savings,
-    Settings,
+from helpers.accountability.compliance import (
+    COMPLIANCE_COLUMNS,
+    ConfigLike,
     compliance,
     compliance_statement,
-    feedback_labels,
-    feedback_report,
     in_year,
-    load_settings,
     mandate_text,
+    reviewed_outliers,
+)
+from helpers.accountability.savings import (
+    DAYS_PER_MONTH,
+    DAYS_PER_YEAR,
+    NOT_COSTED_REASONS,
+    PERSON_COLUMNS,
+    STATEWIDE_COUNTS,
+    STATEWIDE_ROW,
+    Savings,
     money,
     projected_years,
-    ranking_change,
     realised_years,
-    reviewed_outliers,
     savings,
     statewide_table,
+)
+from helpers.accountability.settings import (
+    MANDATE_KEYS,
+    SETTING_KEYS,
+    SETTINGS_FILE,
+    Settings,
+    load_settings,
 )
 
 __all__ = [
     "AnnualReport",
+    "COMPLIANCE_COLUMNS",
+    "ConfigLike",
     "DAYS_PER_MONTH",
     "DAYS_PER_YEAR",
-    "FeedbackReport",
+    "MANDATE_KEYS",
+    "NOT_COSTED_REASONS",
+    "PERSON_COLUMNS",
+    "PRIVACY_NOTE",
+    "SAVINGS_HEADER",
     "SETTINGS_FILE",
-    "STATEWIDE",
+    "SETTING_KEYS",
     "STATEWIDE_COUNTS",
+    "STATEWIDE_ROW",
+    "SUPPRESSED",
+    "SUPPRESSION_NOTE",
     "Savings",
     "Settings",
+    "WrittenReport",
     "build_report",
     "compliance",
     "compliance_statement",
     "demographic_summary",
-    "feedback_labels",
-    "feedback_report",
     "in_year",
     "load_settings",
+    "make_annual_report",
     "mandate_text",
     "money",
     "projected_years",
-    "ranking_change",
     "realised_years",
     "render_html",
     "render_markdown",

@@ -25,16 +25,10 @@ import numpy as np
 import pandas as pd
 
 import helpers
-from helpers.accountability.core import (
-    STATEWIDE,
-    Savings,
-    Settings,
-    compliance,
-    in_year,
-    load_settings,
-    reviewed_outliers,
-    savings,
-)
+from helpers.accountability.compliance import compliance, in_year, reviewed_outliers
+from helpers.accountability.savings import Savings, savings
+from helpers.accountability.settings import Settings, load_settings
+from helpers.audit import add_groups
 from helpers.counties import canonical_name, in_county, slug
 from helpers.errors import InputError
 from helpers.privacy import SMALL_CELL, check_mode, suppress
@@ -50,6 +44,12 @@ PRIVACY_NOTE = (
     "numbers are public records. CDCR numbers, names, birth dates and reviewers' notes are never "
     "published; reasons are given as the documented reason codes."
 )
+SAVINGS_HEADER = [
+    "Measure",
+    "Projected (top eligible resentenced)",
+    "Realised (resentenced in the year)",
+]
+"""The header of the savings table of the page and the press release."""
 
 
 @dataclass
@@ -92,8 +92,6 @@ def demographic_summary(
     Columns: ``dimension, group, eligible, reviewed, eligible_share, reviewed_share``; in public mode
     small cells are suppressed within each dimension, shares with their counts.
     """
-    from helpers.audit import add_groups
-
     p = add_groups(people.reset_index(drop=True))
     elig = np.asarray(eligible, dtype=bool)
     rev = np.asarray(reviewed, dtype=bool)
@@ -138,10 +136,13 @@ def build_report(
     decisions: pd.DataFrame | None = None,
     mode: str = "public",
     config: CountyConfig | None = None,
-    settings: Settings | None = None,
     candidates: pd.DataFrame | None = None,
 ) -> AnnualReport:
-    """Compute the report of ``county`` for ``year`` (the log: ``decisions`` or ``tables``')."""
+    """Compute the report of ``county`` for ``year`` (the log: ``decisions`` or ``tables``').
+
+    ``config`` defaults to the county's configuration, ``candidates`` to its candidate list under
+    it; costs and shares are the accountability settings (:func:`load_settings`).
+    """
     from helpers.screening.candidates import build_candidates
     from helpers.screening.config import load_config
 
@@ -151,7 +152,7 @@ def build_report(
         raise InputError(
             "the annual report is per county: name one with --county", column="--county"
         )
-    settings = settings or load_settings()
+    settings = load_settings()
     config = config or load_config(county)
     decisions = decisions if decisions is not None else tables.get("decisions")
     if decisions is None:
@@ -165,15 +166,31 @@ def build_report(
     comp_row = comp.loc[comp["county"] == county]
     if comp_row.empty:
         raise InputError(f"no people from {county} in the data", column="--county")
-    row = comp_row.iloc[0].to_dict()
-
-    # Cases reviewed in the year by the county's office.
     log = in_year(decisions, year)
     log = log.loc[in_county(log, county)]
     log = log.sort_values(["date_reviewed", "case_number"], kind="stable").reset_index(drop=True)
     outl = reviewed_outliers(candidates, decisions, year, people=people)
-    outlier_ids = set(outl["cdcno"].astype(str))
-    outlier_cases = {c for c in outl["case_number"].astype(str) if c}
+    return AnnualReport(
+        county=county,
+        year=int(year),
+        mode=mode,
+        as_of=str(pd.Timestamp(as_of).date()),
+        compliance=comp_row.iloc[0].to_dict(),
+        cases=_reviewed_cases(log, outl, mode),
+        demographics=_reviewed_vs_eligible(people, candidates, log, county, mode),
+        savings=savings(
+            candidates, people, log, year=year, as_of=as_of, k=config.top_k, settings=settings
+        ),
+        unreviewed=_unreviewed(outl, county, mode),
+        settings=settings,
+    )
+
+
+def _reviewed_cases(log: pd.DataFrame, outliers: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """The cases the county's office reviewed in the year: case number, date, decision, new
+    sentence, whether an extreme outlier, reasons in words (DA mode: CDCR number, notes, reviewer)."""
+    outlier_ids = set(outliers["cdcno"].astype(str))
+    outlier_cases = {c for c in outliers["case_number"].astype(str) if c}
     is_outlier = log["cdcno"].astype(str).isin(outlier_ids) | log["case_number"].astype(str).isin(
         outlier_cases
     )
@@ -195,35 +212,29 @@ def build_report(
         cases.insert(1, "cdcno", log["cdcno"].astype("string"))
         cases["reason_text"] = log["reason_text"].astype("string")
         cases["reviewer_role"] = log["reviewer_role"].astype("string")
+    return cases
 
-    # Reviewed vs eligible, among the county's people.
+
+def _reviewed_vs_eligible(
+    people: pd.DataFrame, candidates: pd.DataFrame, log: pd.DataFrame, county: str, mode: str
+) -> pd.DataFrame:
+    """:func:`demographic_summary` of the county's people: reviewed in the year vs eligible."""
     cp = people.loc[in_county(people, county)].reset_index(drop=True)
     elig_ids = set(candidates.loc[candidates["eligibility"] == "eligible", "cdcno"].astype(str))
     rev_ids = set(log["cdcno"].astype(str))
     ids = cp["cdcno"].astype(str)
-    demo = demographic_summary(cp, ids.isin(elig_ids), ids.isin(rev_ids), mode)
+    return demographic_summary(cp, ids.isin(elig_ids), ids.isin(rev_ids), mode)
 
-    sav = savings(
-        candidates, people, log, year=year, as_of=as_of, k=config.top_k, settings=settings
-    )
-    left = outl.loc[in_county(outl, county) & ~outl["reviewed"]]
+
+def _unreviewed(outliers: pd.DataFrame, county: str, mode: str) -> pd.DataFrame:
+    """The county's extreme outliers not reviewed in the year (DA mode only; public: none listed)."""
+    left = outliers.loc[in_county(outliers, county) & ~outliers["reviewed"]]
     unreviewed = left[["cdcno", "case_number", "outlier_severity", "review_required"]].copy()
     if "outlier_reason" in left:
         unreviewed["outlier_reason"] = left["outlier_reason"].to_numpy()
     if mode == "public":
         unreviewed = unreviewed.iloc[:0][[]]
-    return AnnualReport(
-        county=county,
-        year=int(year),
-        mode=mode,
-        as_of=str(pd.Timestamp(as_of).date()),
-        compliance=row,
-        cases=cases,
-        demographics=demo,
-        savings=sav,
-        unreviewed=unreviewed.reset_index(drop=True),
-        settings=settings,
-    )
+    return unreviewed.reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -235,7 +246,7 @@ def _usd(v: float) -> str:
     return f"${v:,.0f}"
 
 
-def savings_rows(report: AnnualReport) -> list[tuple[str, str, str]]:
+def _savings_rows(report: AnnualReport) -> list[tuple[str, str, str]]:
     """(measure, projected, realised) rows for the county, in words."""
     s = report.settings
     p = report.savings.row(report.county, "projected")
@@ -353,8 +364,19 @@ def _decision_counts(report: AnnualReport) -> str:
 
 def render_markdown(report: AnnualReport, html_name: str | None = None) -> str:
     """The MyST page for the book."""
-    title = f"{report.county} County: resentencing reviews in {report.year}"
-    lines = [f"# {title}", ""]
+    lines = [
+        *_md_opening(report, html_name),
+        *_md_compliance(report),
+        *_md_cases(report),
+        *_md_demographics(report),
+        *_md_savings(report),
+    ]
+    return "\n".join(lines)
+
+
+def _md_opening(report: AnnualReport, html_name: str | None) -> list[str]:
+    """Title, DA-mode warning, what the report is, and the link to the press release."""
+    lines = [f"# {report.county} County: resentencing reviews in {report.year}", ""]
     if report.mode == "da":
         lines += [
             "```{warning}",
@@ -370,30 +392,47 @@ def render_markdown(report: AnnualReport, html_name: str | None = None) -> str:
     ]
     if html_name:
         lines += [f"Printable press release: {{download}}`{html_name} <{html_name}>`", ""]
-    lines += [
+    return lines
+
+
+def _md_compliance(report: AnnualReport) -> list[str]:
+    """The compliance statement and facts (DA mode: the outliers not yet reviewed)."""
+    lines = [
         "## Compliance with the review mandate",
         "",
         "```{important}",
         report.statement,
         "```",
+        "",
+        _md_table(["Measure", "Value"], [list(f) for f in _facts(report)]),
+        "",
     ]
-    lines += ["", _md_table(["Measure", "Value"], [list(f) for f in _facts(report)]), ""]
     if report.mode == "da" and len(report.unreviewed):
-        lines += ["### Extreme outliers not yet reviewed", ""]
         rows = [
             [str(r.cdcno), str(r.case_number), f"{r.outlier_severity:.2f}",
              "yes" if r.review_required else "no"]
             for r in report.unreviewed.itertuples()
         ]  # fmt: skip
         lines += [
-            _md_table(["CDCR number", "Case number", "Severity", "On the mandate list"], rows)
+            "### Extreme outliers not yet reviewed",
+            "",
+            _md_table(["CDCR number", "Case number", "Severity", "On the mandate list"], rows),
+            "",
         ]
-        lines += [""]
-    lines += ["## Cases reviewed", "", _decision_counts(report), ""]
+    return lines
+
+
+def _md_cases(report: AnnualReport) -> list[str]:
+    """The cases reviewed in the year, with the privacy note in public mode."""
+    lines = ["## Cases reviewed", "", _decision_counts(report), ""]
     if len(report.cases):
         lines += [_md_table(_case_header(report), _case_rows(report)), ""]
-    lines += [PRIVACY_NOTE if report.mode == "public" else "", ""]
-    lines += [
+    return [*lines, PRIVACY_NOTE if report.mode == "public" else "", ""]
+
+
+def _md_demographics(report: AnnualReport) -> list[str]:
+    """Who was reviewed against who is eligible, with the suppression note in public mode."""
+    lines = [
         "## Who was reviewed, and who is eligible",
         "",
         "People from the county reviewed in the year, against the people the county's screen finds "
@@ -404,17 +443,15 @@ def render_markdown(report: AnnualReport, html_name: str | None = None) -> str:
     ]
     if report.mode == "public":
         lines += [SUPPRESSION_NOTE, ""]
-    lines += [
+    return lines
+
+
+def _md_savings(report: AnnualReport) -> list[str]:
+    """Projected and realised savings, how they are computed, and the generator's version."""
+    return [
         "## Savings",
         "",
-        _md_table(
-            [
-                "Measure",
-                "Projected (top eligible resentenced)",
-                "Realised (resentenced in the year)",
-            ],
-            [list(r) for r in savings_rows(report)],
-        ),
+        _md_table(SAVINGS_HEADER, [list(r) for r in _savings_rows(report)]),
         "",
         "Projected: if the county's top eligible candidates were resentenced on the as-of date, the "
         "years to their expected release. Realised: for people resentenced in the year, the years "
@@ -424,7 +461,6 @@ def render_markdown(report: AnnualReport, html_name: str | None = None) -> str:
         f"_Generated by secondlook {helpers.__version__}; mode {report.mode}._",
         "",
     ]
-    return "\n".join(lines)
 
 
 CSS = """
@@ -463,49 +499,16 @@ def _html_table(head: list[str], rows: list[list[str]]) -> str:
 def render_html(report: AnnualReport) -> str:
     """The printable press release: one self-contained HTML file (inline CSS, no scripts)."""
     e = html.escape
-    met = bool(report.compliance["mandate_met"])
     body = [
-        "<header>",
-        f"<p>{e(report.county)} County District Attorney &middot; for immediate release</p>",
-        f"<h1>Resentencing reviews in {report.year}: annual report</h1>",
-        f"<p>Data as of {e(report.as_of)}</p>",
-        "</header>",
-    ]
-    if report.mode == "da":
-        body.append("<p><strong>DA mode: holds identifiers. Do not publish.</strong></p>")
-    body += [
-        "<h2>Compliance with the review mandate</h2>",
-        f'<p class="statement{"" if met else " unmet"}">{e(report.statement)}</p>',
-        _html_table(["Measure", "Value"], [list(f) for f in _facts(report)]),
-        "<h2>Cases reviewed</h2>",
-        f"<p>{e(_decision_counts(report))}</p>",
-    ]
-    if len(report.cases):
-        body.append(_html_table(_case_header(report), _case_rows(report)))
-    if report.mode == "public":
-        body.append(f'<p class="note">{e(PRIVACY_NOTE)}</p>')
-    body += [
+        *_html_opening(report),
+        *_html_compliance(report),
+        *_html_cases(report),
         "<h2>Who was reviewed, and who is eligible</h2>",
         _html_table(["Dimension", "Group", "Eligible", "Reviewed"], _demo_rows(report)),
     ]
     if report.mode == "public":
         body.append(f'<p class="note">{e(SUPPRESSION_NOTE)}</p>')
-    body += [
-        "<h2>Savings</h2>",
-        _html_table(
-            [
-                "Measure",
-                "Projected (top eligible resentenced)",
-                "Realised (resentenced in the year)",
-            ],
-            [list(r) for r in savings_rows(report)],
-        ),
-        '<p class="note">Projected: the years to expected release of the top eligible candidates, '
-        "if resentenced on the as-of date (an upper bound). Realised: the years between the old "
-        "expected release and the end of the new sentence of people resentenced in the year. Life "
-        "without parole and condemned sentences are counted but not costed.</p>",
-        f'<p class="note">Generated by secondlook {e(helpers.__version__)}.</p>',
-    ]
+    body += _html_savings(report)
     title = f"{report.county} County resentencing reviews {report.year}"
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -515,7 +518,62 @@ def render_html(report: AnnualReport) -> str:
     )
 
 
-def default_out_dir(county: str, mode: str) -> Path:
+def _html_opening(report: AnnualReport) -> list[str]:
+    """The press release's masthead (DA mode: the do-not-publish warning)."""
+    e = html.escape
+    lines = [
+        "<header>",
+        f"<p>{e(report.county)} County District Attorney &middot; for immediate release</p>",
+        f"<h1>Resentencing reviews in {report.year}: annual report</h1>",
+        f"<p>Data as of {e(report.as_of)}</p>",
+        "</header>",
+    ]
+    if report.mode == "da":
+        lines.append("<p><strong>DA mode: holds identifiers. Do not publish.</strong></p>")
+    return lines
+
+
+def _html_compliance(report: AnnualReport) -> list[str]:
+    """The compliance statement (marked when the mandate was not met) and facts."""
+    e = html.escape
+    met = bool(report.compliance["mandate_met"])
+    return [
+        "<h2>Compliance with the review mandate</h2>",
+        f'<p class="statement{"" if met else " unmet"}">{e(report.statement)}</p>',
+        _html_table(["Measure", "Value"], [list(f) for f in _facts(report)]),
+    ]
+
+
+def _html_cases(report: AnnualReport) -> list[str]:
+    """The cases reviewed in the year, with the privacy note in public mode."""
+    e = html.escape
+    lines = ["<h2>Cases reviewed</h2>", f"<p>{e(_decision_counts(report))}</p>"]
+    if len(report.cases):
+        lines.append(_html_table(_case_header(report), _case_rows(report)))
+    if report.mode == "public":
+        lines.append(f'<p class="note">{e(PRIVACY_NOTE)}</p>')
+    return lines
+
+
+def _html_savings(report: AnnualReport) -> list[str]:
+    """Projected and realised savings, how they are computed, and the generator's version."""
+    return [
+        "<h2>Savings</h2>",
+        _html_table(SAVINGS_HEADER, [list(r) for r in _savings_rows(report)]),
+        '<p class="note">Projected: the years to expected release of the top eligible candidates, '
+        "if resentenced on the as-of date (an upper bound). Realised: the years between the old "
+        "expected release and the end of the new sentence of people resentenced in the year. Life "
+        "without parole and condemned sentences are counted but not costed.</p>",
+        f'<p class="note">Generated by secondlook {html.escape(helpers.__version__)}.</p>',
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------------------------
+
+
+def _default_out_dir(county: str, mode: str) -> Path:
     """``book/accountability`` (public) or ``da_reports/<county-slug>/accountability`` (DA)."""
     if mode == "da":
         return Path("da_reports") / slug(county) / "accountability"
@@ -523,8 +581,12 @@ def default_out_dir(county: str, mode: str) -> Path:
 
 
 def write_report(report: AnnualReport, out_dir: str | Path | None = None) -> dict[str, Path]:
-    """Write ``<county-slug>-<year>.md`` and ``<county-slug>-<year>-press-release.html``."""
-    out = Path(out_dir) if out_dir is not None else default_out_dir(report.county, report.mode)
+    """Write ``<county-slug>-<year>.md`` and ``<county-slug>-<year>-press-release.html``.
+
+    The default folder is ``book/accountability`` (public) or
+    ``da_reports/<county-slug>/accountability`` (DA mode, outside the book).
+    """
+    out = Path(out_dir) if out_dir is not None else _default_out_dir(report.county, report.mode)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{slug(report.county)}-{report.year}"
     html_path = out / f"{stem}-press-release.html"
@@ -534,12 +596,50 @@ def write_report(report: AnnualReport, out_dir: str | Path | None = None) -> dic
     return {"page": md_path, "press_release": html_path}
 
 
-__all__ = [
-    "STATEWIDE",
-    "AnnualReport",
-    "build_report",
-    "demographic_summary",
-    "render_html",
-    "render_markdown",
-    "write_report",
-]
+@dataclass
+class WrittenReport:
+    """An annual report written to its files, with notes on the decision log that was read."""
+
+    report: AnnualReport
+    page: Path
+    press_release: Path
+    notes: list[str]
+
+
+def make_annual_report(
+    county: str,
+    year: int,
+    data: Path,
+    *,
+    log: Path | None = None,
+    as_of: str | None = None,
+    mode: str = "public",
+    out: Path | None = None,
+) -> WrittenReport:
+    """Build and write the annual report of ``county`` for ``year`` from the data in ``data``.
+
+    The decision log is ``log`` (CSV/XLSX; its quarantined rows are summed up in ``notes``) or the
+    one ingested with ``data``.  Ingested data keep their as-of date; raw files without ``as_of``
+    are read as of the end of ``year`` (or today, if earlier).
+    """
+    from helpers.data.decision_log import read_decision_log
+    from helpers.data.ingest import is_processed, load_dataset
+
+    check_mode(mode)
+    when: date | str | None = as_of
+    if as_of is None and not is_processed(data):
+        when = min(date(year, 12, 31), date.today())
+    dataset = load_dataset(data, when)
+    decisions, notes = None, []
+    if log is not None:
+        decisions, quarantine = read_decision_log(log)
+        if len(quarantine):
+            notes.append(
+                f"  {quarantine['row'].nunique()} log rows quarantined; first: "
+                f"row {quarantine['row'].iloc[0]}: {quarantine['reason'].iloc[0]}"
+            )
+    report = build_report(
+        dataset.tables, county, year, as_of=dataset.as_of, decisions=decisions, mode=mode
+    )
+    paths = write_report(report, out)
+    return WrittenReport(report, paths["page"], paths["press_release"], notes)

@@ -1,19 +1,63 @@
-"""Run the bias audit of a county or the state and write its tables, figures and ``audit.json``."""
+"""Run the bias audit of a county or the state and write its tables, figures and ``audit.json``.
+
+:func:`write_audit` audits the selections of :func:`helpers.audit.selection.selections`: the screen,
+the first k of each county's ranking by R, and — when model scores are given — the first k of each
+county's ranking by the model.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from datetime import date
+import pandas as pd
 
-    import pandas as pd
-
-    from helpers.audit.core import SentenceDisparity
-
+from helpers.audit.assistive import assistive_audit, protect_assistive_audit
+from helpers.audit.constants import (
+    CI_LEVEL,
+    N_BOOT,
+    RATIO_BOUNDS,
+    REFERENCE_GROUP,
+    RJA_MIN_PEERS,
+    RJA_PERCENTILE,
+    SEED,
+    TOP_K,
+)
+from helpers.audit.figures import write_figures
+from helpers.audit.groups import add_groups, group_definitions, race_group_table
+from helpers.audit.rja import protect_rja_summary, rja_indicator, rja_summary
+from helpers.audit.selection import protect_selection_audit, selection_audit, selections
+from helpers.audit.sentences import SentenceDisparity, protect_sentence_tables, sentence_disparity
 from helpers.counties import STATEWIDE, canonical_name, in_county
+from helpers.data.ingest import load_dataset
+from helpers.errors import InputError
+from helpers.privacy import SMALL_CELL, check_mode
+from helpers.provenance import bytes_sha256
+
+MODEL_SCORE_COLUMNS = ("cdcno", "model_score", "model_rank")
+"""The columns of the model scores the audit takes (as in the pipeline's ``predictions.parquet``)."""
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """How the audit selects and resamples: the county configuration, the office capacity ``k``
+    of the top-k selections, and the bootstrap replicates."""
+
+    config: Path | None = None
+    k: int = TOP_K
+    n_boot: int = N_BOOT
+
+
+@dataclass(frozen=True)
+class ModelScores:
+    """Model scores matched to the candidate list, with where they came from."""
+
+    frame: pd.DataFrame  # cdcno, model_score, model_rank (within the county)
+    source: str
+    sha256: str
 
 
 def build_candidates_for(
@@ -27,299 +71,216 @@ def build_candidates_for(
     return build_candidates(tables, name, load_config(name, config_file), as_of)
 
 
-def selections(
-    people: pd.DataFrame, candidates: pd.DataFrame | None, k: int
-) -> dict[str, pd.Series]:
-    """Boolean selections aligned with ``people``: screen-eligible, top-k by R, top-k by model."""
-    import numpy as np
-    import pandas as pd
+def read_model_scores(scores: pd.DataFrame | str | Path) -> ModelScores:
+    """Model scores from a frame or a Parquet/CSV file (``cdcno, model_score, model_rank``).
 
-    out: dict[str, pd.Series] = {}
-    if candidates is None or "cdcno" not in candidates:
-        return out
-    cand = candidates.drop_duplicates("cdcno").set_index("cdcno")
-    ids = people["cdcno"]
-
-    def col(name: str) -> pd.Series:
-        return ids.map(cand[name]) if name in cand else pd.Series(pd.NA, index=people.index)
-
-    if "eligible" in cand:
-        eligible = col("eligible")
-        if eligible.dtype == object or pd.api.types.is_string_dtype(eligible):
-            eligible = eligible.astype("string").str.lower().isin(["true", "yes", "eligible"])
-        out["screen_eligible"] = eligible.astype("boolean").fillna(False).astype(bool)
-    for name, rank_col, score_col in (("R", "rank", "R"), ("model", "model_rank", "model_score")):
-        if rank_col in cand:
-            rank = pd.to_numeric(col(rank_col), errors="coerce")
-            out[f"top_{k}_by_{name}"] = (rank <= k).fillna(False).astype(bool)
-        elif score_col in cand:
-            score = pd.to_numeric(col(score_col), errors="coerce").to_numpy(float)
-            order = np.argsort(score if name == "R" else -score, kind="stable")
-            order = order[~np.isnan(score[order])][:k]
-            mask = np.zeros(len(people), dtype=bool)
-            mask[order] = True
-            out[f"top_{k}_by_{name}"] = pd.Series(mask, index=people.index)
-    return out
-
-
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """A frame with plain float/object columns for plotting (NA → NaN/None)."""
-    import numpy as np
-    import pandas as pd
-
-    out = pd.DataFrame(index=frame.index)
-    for c in frame.columns:
-        s = frame[c]
-        if pd.api.types.is_bool_dtype(s):
-            out[c] = s.astype(object).where(s.notna(), None)
-        elif pd.api.types.is_numeric_dtype(s):
-            out[c] = pd.to_numeric(s, errors="coerce").astype(float).fillna(np.nan)
+    ``model_rank`` ranks people within their county (1 = first), as the pipeline's model step
+    writes it.  A missing file or column is a one-line :class:`~helpers.errors.InputError`.
+    """
+    if isinstance(scores, pd.DataFrame):
+        frame, source, name = scores, "model scores given with the call", None
+    else:
+        path = Path(scores)
+        if not path.is_file():
+            raise InputError("model scores file not found", file=str(path))
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
         else:
-            out[c] = s.astype(object).where(s.notna(), None)
-    return out
-
-
-def _figures(
-    out: Path, sel_table: pd.DataFrame, sent: SentenceDisparity, title: str, html: bool
-) -> list[str]:
-    """PNG (matplotlib) and, when possible, self-contained HTML (Altair) figures."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    written: list[str] = []
-    race = _plain(sel_table[sel_table["dimension"] == "race_group"])
-    race = race[race["selection_rate"].notna()]
-    if len(race):
-        groups = sorted(race["group"].unique())
-        sels = list(dict.fromkeys(race["selection"]))
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-        width = 0.8 / max(len(sels), 1)
-        x = np.arange(len(groups))
-        for i, s in enumerate(sels):
-            part = race[race["selection"] == s].set_index("group").reindex(groups)
-            rate = part["selection_rate"].to_numpy(float)
-            err = np.vstack(
-                [
-                    rate - part["selection_rate_lo"].to_numpy(float),
-                    part["selection_rate_hi"].to_numpy(float) - rate,
-                ]
+            frame = pd.read_csv(path, dtype={"cdcno": "string"})
+        source, name = str(path), str(path)
+    for column in MODEL_SCORE_COLUMNS:
+        if column not in frame:
+            raise InputError(
+                f"model scores need columns {', '.join(MODEL_SCORE_COLUMNS)}",
+                file=name,
+                column=column,
             )
-            axes[0].bar(x + i * width, rate, width, yerr=np.nan_to_num(err), label=s, capsize=2)
-        axes[0].set_xticks(x + width * (len(sels) - 1) / 2, groups, rotation=30, ha="right")
-        axes[0].set_ylabel("selection rate (95% interval)")
-        axes[0].legend(fontsize=8)
-        axes[0].set_title("Selection rate by race/ethnicity")
-        first = race[race["selection"] == sels[0]].set_index("group").reindex(groups)
-        axes[1].bar(x - 0.2, first["share_of_population"], 0.4, label="share of population")
-        for s in sels:
-            part = race[race["selection"] == s].set_index("group").reindex(groups)
-            axes[1].plot(x + 0.2, part["share_of_selected"], "o", label=f"share of {s}")
-        axes[1].set_xticks(x, groups, rotation=30, ha="right")
-        axes[1].set_title("Share of selected vs share of population")
-        axes[1].legend(fontsize=8)
-        fig.suptitle(title)
-        fig.tight_layout()
-        fig.savefig(out / "selection_rates.png", dpi=110)
-        plt.close(fig)
-        written.append("selection_rates.png")
+    frame = frame[list(MODEL_SCORE_COLUMNS)].drop_duplicates("cdcno").reset_index(drop=True)
+    digest = bytes_sha256(frame.to_csv(index=False).encode())
+    return ModelScores(frame, source, digest)
 
-    by_cat = _plain(sent.by_category)
-    by_cat = by_cat[by_cat["mean_months"].notna()] if "mean_months" in by_cat else by_cat.iloc[:0]
-    if len(by_cat):
-        cats = sorted(by_cat["category"].unique())
-        races = sorted(by_cat["race_group"].unique())
-        fig, ax = plt.subplots(figsize=(10, 0.5 * len(cats) * max(len(races), 1) / 2 + 2))
-        height = 0.8 / len(races)
-        y = np.arange(len(cats))
-        for i, r in enumerate(races):
-            part = by_cat[by_cat["race_group"] == r].set_index("category").reindex(cats)
-            mean = part["mean_months"].to_numpy(float)
-            err = np.vstack(
-                [mean - part["mean_lo"].to_numpy(float), part["mean_hi"].to_numpy(float) - mean]
-            )
-            ax.barh(y + i * height, mean, height, xerr=np.nan_to_num(err), label=r, capsize=2)
-        ax.set_yticks(y + height * (len(races) - 1) / 2, cats)
-        ax.set_xlabel("mean aggregate sentence, months (95% interval)")
-        ax.set_title(f"{title}: sentence by race within offense category")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(out / "sentence_by_category.png", dpi=110)
-        plt.close(fig)
-        written.append("sentence_by_category.png")
 
-    reg = _plain(sent.regression)
-    if len(reg) and "group" in reg:
-        reg = reg[reg["group"].notna() & reg["pct_diff"].notna()]
-    if len(reg):
-        fig, ax = plt.subplots(figsize=(7, 0.5 * len(reg) + 1.5))
-        yy = np.arange(len(reg))
-        pct = reg["pct_diff"].to_numpy(float)
-        err = np.vstack(
-            [pct - reg["pct_diff_lo"].to_numpy(float), reg["pct_diff_hi"].to_numpy(float) - pct]
-        )
-        ax.errorbar(pct, yy, xerr=err, fmt="o", capsize=3)
-        ax.axvline(0, color="grey", lw=1)
-        ax.set_yticks(yy, reg["group"])
-        ax.set_xlabel(f"% difference in sentence vs {reg['reference_group'].iloc[0]} (adjusted)")
-        ax.set_title(title)
-        fig.tight_layout()
-        fig.savefig(out / "sentence_regression.png", dpi=110)
-        plt.close(fig)
-        written.append("sentence_regression.png")
-
-    if html and len(race):
-        import altair as alt
-
-        data = race[
-            [
-                "selection",
-                "group",
-                "selection_rate",
-                "selection_rate_lo",
-                "selection_rate_hi",
-                "n_population",
-                "n_selected",
-            ]
-        ]
-        base = alt.Chart(data).encode(
-            x=alt.X("group:N", title="race/ethnicity"),
-            xOffset="selection:N",
-            color=alt.Color("selection:N"),
-        )
-        chart = (
-            base.mark_bar().encode(
-                y=alt.Y("selection_rate:Q", title="selection rate"),
-                tooltip=list(data.columns),
-            )
-            + base.mark_rule().encode(y="selection_rate_lo:Q", y2="selection_rate_hi:Q")
-        ).properties(title=f"{title}: selection rate by race/ethnicity", width=420)
-        try:
-            chart.save(str(out / "selection_rates.html"), inline=True)
-            written.append("selection_rates.html")
-        except Exception:  # HTML is optional (needs vl-convert offline); PNG and CSV remain
-            pass
-    return written
+def with_model_scores(candidates: pd.DataFrame, scores: ModelScores | None) -> pd.DataFrame:
+    """The candidate list with the model's ``model_score`` and ``model_rank`` (when scores are given)."""
+    if scores is None:
+        return candidates
+    own = [c for c in MODEL_SCORE_COLUMNS[1:] if c in candidates]
+    return candidates.drop(columns=own).merge(scores.frame, on="cdcno", how="left")
 
 
 def write_audit(
     data: Path,
     out: Path,
-    county: str = STATEWIDE,
+    county: str | None = None,
+    *,
     as_of: str | None = None,
-    config: Path | None = None,
-    k: int = 50,
     mode: str = "public",
-    n_boot: int = 1000,
-) -> dict:
-    """Run the bias audit of ``county`` (or statewide) and write its tables, figures and audit.json.
+    model_scores: pd.DataFrame | str | Path | None = None,
+    options: AuditOptions | None = None,
+) -> dict[str, Any]:
+    """Run the bias audit of ``county`` (``None`` or ``statewide``: the whole state) and write its
+    tables, figures and ``audit.json``.
 
-    Returns the manifest written to ``audit.json``.  Raises :class:`helpers.errors.InputError` on bad
-    input (the command turns it into a one-line message).
+    ``model_scores`` (columns ``cdcno, model_score, model_rank``, as in the pipeline's predictions;
+    a frame or its Parquet/CSV file) add the ``top_<k>_by_model`` selection to the selection and
+    assistive audits; without them ``audit.json`` says that selection was not audited and why.
+    Returns the manifest written to ``audit.json``.  Raises :class:`helpers.errors.InputError` on
+    bad input (the command turns it into a one-line message).
     """
-    import pandas as pd
-
-    from helpers.audit import core as A
-    from helpers.data.ingest import load_dataset
-    from helpers.errors import InputError
-    from helpers.privacy import SMALL_CELL, check_mode
-
+    options = options or AuditOptions()
     check_mode(mode)
     dataset = load_dataset(data, as_of)
-    tables, as_of_date = dataset.tables, dataset.as_of
-    people = A.add_groups(tables["people"]).reset_index(drop=True)
-    offenses = tables.get("offenses")
+    scope, people = _scope_people(dataset.tables["people"], county)
+    scores = read_model_scores(model_scores) if model_scores is not None else None
+    candidates = build_candidates_for(dataset.tables, scope, options.config, dataset.as_of)
+    sels = selections(people, with_model_scores(candidates, scores), options.k)
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tables, sent = _audit_tables(people, dataset.tables.get("offenses"), sels, scope, mode, options)
+    files = []
+    for name, frame in tables.items():
+        frame.to_csv(out / name, index=False)
+        files.append(name)
+    title = "Statewide" if scope == STATEWIDE else scope
+    figures = write_figures(out, tables["selection_audit.csv"], sent, title, html=True)
+    manifest = _manifest(scope, mode, options, people, sels, scores, sent)
+    manifest |= {
+        "html_figures": any(f.endswith(".html") for f in figures),
+        "files": files + figures,
+    }
+    (out / "audit.json").write_text(json.dumps(manifest, indent=2, default=str))
+    return manifest
+
+
+def _scope_people(people: pd.DataFrame, county: str | None) -> tuple[str, pd.DataFrame]:
+    """The audit's scope (a canonical county or statewide) and its people, with their groups."""
+    people = add_groups(people).reset_index(drop=True)
     scope = canonical_name(county) or STATEWIDE
     if scope != STATEWIDE:
         keep = in_county(people, scope)
         if not keep.any():
             raise InputError(f"no people sentenced in county '{county}' in the data")
         people = people[keep].reset_index(drop=True)
-    candidates = build_candidates_for(tables, scope, config, as_of_date)
-    sels = selections(people, candidates, k)
+    return scope, people
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    groups = A.group_definitions(people)
-    files: list[str] = []
 
-    def write(frame: pd.DataFrame, name: str) -> None:
-        frame.to_csv(out / name, index=False)
-        files.append(name)
-
-    sel_parts = []
-    for name, selected in sels.items():
-        t = A.selection_audit(people, selected, groups, n_boot=n_boot)
-        t.insert(0, "selection", name)
-        sel_parts.append(t)
-    sel_table = (
-        A.protect_selection_audit(pd.concat(sel_parts, ignore_index=True), mode)
-        if sel_parts
-        else pd.DataFrame(columns=["selection", "dimension", "group", "selection_rate"])
-    )
-    sel_table.insert(0, "scope", scope)
-    write(sel_table, "selection_audit.csv")
-
-    if "screen_eligible" in sels:
-        parts = []
-        for name, selected in sels.items():
-            if name == "screen_eligible":
-                continue
-            t = A.assistive_audit(people, sels["screen_eligible"], selected, groups, n_boot=n_boot)
-            t.insert(0, "selection", name)
-            parts.append(t)
-        if parts:
-            assist = A.protect_assistive_audit(pd.concat(parts, ignore_index=True), mode)
-            assist.insert(0, "scope", scope)
-            write(assist, "assistive_audit.csv")
-
-    sent = A.protect_sentence_tables(A.sentence_disparity(people, offenses, n_boot=n_boot), mode)
-    write(sent.by_category.assign(scope=scope), "sentence_by_category.csv")
-    write(sent.regression.assign(scope=scope), "sentence_regression.csv")
+def _audit_tables(
+    people: pd.DataFrame,
+    offenses: pd.DataFrame | None,
+    sels: dict[str, pd.Series],
+    scope: str,
+    mode: str,
+    options: AuditOptions,
+) -> tuple[dict[str, pd.DataFrame], SentenceDisparity]:
+    """Every table of the audit by file name (protected for ``mode``), and the sentence results."""
+    groups = group_definitions(people)
+    n_boot = options.n_boot
+    selection = _selection_table(people, sels, groups, mode, n_boot)
+    selection.insert(0, "scope", scope)
+    tables = {"selection_audit.csv": selection}
+    assist = _assistive_table(people, sels, groups, mode, n_boot)
+    if assist is not None:
+        assist.insert(0, "scope", scope)
+        tables["assistive_audit.csv"] = assist
+    sent = protect_sentence_tables(sentence_disparity(people, offenses, n_boot=n_boot), mode)
+    tables["sentence_by_category.csv"] = sent.by_category.assign(scope=scope)
+    tables["sentence_regression.csv"] = sent.regression.assign(scope=scope)
     # Counts of offense categories (each compared cell has >= 11 people), not of people.
-    write(sent.summary.assign(scope=scope), "sentence_summary.csv")
-
-    rja = A.rja_indicator(people, offenses)
-    write(
-        A.protect_rja_summary(A.rja_summary(people, rja), mode).assign(scope=scope),
-        "rja_summary.csv",
+    tables["sentence_summary.csv"] = sent.summary.assign(scope=scope)
+    rja = rja_indicator(people, offenses)
+    tables["rja_summary.csv"] = protect_rja_summary(rja_summary(people, rja), mode).assign(
+        scope=scope
     )
     if mode == "da":
-        write(rja, "rja_indicator.csv")
+        tables["rja_indicator.csv"] = rja
+    tables["race_groups.csv"] = race_group_table()
+    return tables, sent
 
-    write(A.race_group_table(), "race_groups.csv")
-    figure_files = _figures(
-        out, sel_table, sent, "Statewide" if scope == STATEWIDE else scope, html=True
-    )
-    files += figure_files
-    manifest = {
+
+def _selection_table(
+    people: pd.DataFrame,
+    sels: dict[str, pd.Series],
+    groups: dict[str, list[str]],
+    mode: str,
+    n_boot: int,
+) -> pd.DataFrame:
+    """The selection audit of every selection, protected for ``mode``."""
+    parts = []
+    for name, selected in sels.items():
+        t = selection_audit(people, selected, groups, n_boot=n_boot)
+        t.insert(0, "selection", name)
+        parts.append(t)
+    return protect_selection_audit(pd.concat(parts, ignore_index=True), mode)
+
+
+def _assistive_table(
+    people: pd.DataFrame,
+    sels: dict[str, pd.Series],
+    groups: dict[str, list[str]],
+    mode: str,
+    n_boot: int,
+) -> pd.DataFrame | None:
+    """The assistive audit of each top-k selection against the screen (``None`` without one)."""
+    parts = []
+    for name, selected in sels.items():
+        if name == "screen_eligible":
+            continue
+        t = assistive_audit(people, sels["screen_eligible"], selected, groups, n_boot=n_boot)
+        t.insert(0, "selection", name)
+        parts.append(t)
+    if not parts:
+        return None
+    return protect_assistive_audit(pd.concat(parts, ignore_index=True), mode)
+
+
+def _manifest(
+    scope: str,
+    mode: str,
+    options: AuditOptions,
+    people: pd.DataFrame,
+    sels: dict[str, pd.Series],
+    scores: ModelScores | None,
+    sent: SentenceDisparity,
+) -> dict[str, Any]:
+    """What ``audit.json`` records of a run (the files are added by :func:`write_audit`)."""
+    k = options.k
+    model_key = f"top_{k}_by_model"
+    if scores is None:
+        not_audited = {model_key: "no model scores were given (--model-scores)"}
+    elif model_key not in sels:
+        not_audited = {model_key: "the model scores rank nobody in scope"}
+    else:
+        not_audited = {}
+    return {
         "tool": "secondlook audit",
         "scope": scope,
         "mode": mode,
         "k": k,
         "people": len(people),
+        "selections": list(sels),
+        "selections_not_audited": not_audited,
         "selected": {
             name: int(s.sum()) if mode == "da" or s.sum() == 0 or s.sum() >= SMALL_CELL else None
             for name, s in sels.items()
         },
-        "candidates": "helpers.screening.candidates" if candidates is not None else "not available",
+        "candidates": "helpers.screening.candidates",
+        "model_scores": (
+            None
+            if scores is None
+            else {"source": scores.source, "people": len(scores.frame), "sha256": scores.sha256}
+        ),
         "top_k": "the first k of each county's ranking (rank / model_rank within the county)",
-        "reference_group": A.REFERENCE_GROUP,
-        "ratio_bounds": list(A.RATIO_BOUNDS),
-        "bootstrap": {"replicates": n_boot, "seed": A.SEED, "level": A.CI_LEVEL},
-        "small_cell": A.SMALL_CELL,
+        "reference_group": REFERENCE_GROUP,
+        "ratio_bounds": list(RATIO_BOUNDS),
+        "bootstrap": {"replicates": options.n_boot, "seed": SEED, "level": CI_LEVEL},
+        "small_cell": SMALL_CELL,
         "sentence_categories": sent.category_source,
         "regression_adjustment": sent.adjustment,
         "sentence_exclusion_rule": sent.exclusion_rule,
         "rja_definition": {
-            "percentile": A.RJA_PERCENTILE,
-            "min_peers": A.RJA_MIN_PEERS,
+            "percentile": RJA_PERCENTILE,
+            "min_peers": RJA_MIN_PEERS,
             "peers": "same controlling offense, same county, other race group",
         },
-        "html_figures": any(f.endswith(".html") for f in figure_files),
-        "files": files,
     }
-    (out / "audit.json").write_text(json.dumps(manifest, indent=2, default=str))
-    return manifest

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from helpers.cli.data import user_errors
-
-
-def _raw_as_of(data: Path, as_of: str | None, year: int) -> date | str | None:
-    """--as-of; for raw files without it, the end of ``year`` (or today, if earlier)."""
-    from helpers.data.ingest import is_processed
-
-    if as_of or is_processed(data):
-        return as_of
-    return min(date(year, 12, 31), date.today())
 
 
 def annual_report(
@@ -48,29 +38,15 @@ def annual_report(
     ] = None,
 ) -> None:
     """Write the county's annual review report: a MyST page and a printable HTML press release."""
-    from helpers.accountability.annual_report import build_report, write_report
-    from helpers.data.decision_log import read_decision_log
-    from helpers.data.ingest import load_dataset
-    from helpers.privacy import check_mode
+    from helpers.accountability.annual_report import make_annual_report
 
     with user_errors():
-        check_mode(mode)
-        dataset = load_dataset(data, _raw_as_of(data, as_of, year))
-        tables, when = dataset.tables, dataset.as_of
-        decisions = None
-        if log is not None:
-            decisions, quarantine = read_decision_log(log)
-            if len(quarantine):
-                typer.echo(
-                    f"  {quarantine['row'].nunique()} log rows quarantined; first: "
-                    f"row {quarantine['row'].iloc[0]}: {quarantine['reason'].iloc[0]}",
-                    err=True,
-                )
-        report = build_report(tables, county, year, as_of=when, decisions=decisions, mode=mode)
-        paths = write_report(report, out)
-    typer.echo(report.statement)
-    typer.echo(f"page:          {paths['page']}")
-    typer.echo(f"press release: {paths['press_release']}")
+        written = make_annual_report(county, year, data, log=log, as_of=as_of, mode=mode, out=out)
+    for note in written.notes:
+        typer.echo(note, err=True)
+    typer.echo(written.report.statement)
+    typer.echo(f"page:          {written.page}")
+    typer.echo(f"press release: {written.press_release}")
 
 
 def decision_template(

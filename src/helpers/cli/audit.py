@@ -10,8 +10,6 @@ import typer
 
 from helpers.cli.data import user_errors
 
-STATEWIDE = "statewide"
-
 
 def audit(
     data: Annotated[
@@ -19,8 +17,8 @@ def audit(
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for the audit tables and figures.")],
     county: Annotated[
-        str, typer.Option("--county", help="County name, or 'statewide' (default).")
-    ] = STATEWIDE,
+        str | None, typer.Option("--county", help="County name, or 'statewide' (default).")
+    ] = None,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -37,18 +35,26 @@ def audit(
         str, typer.Option("--mode", help="'public' (small cells suppressed) or 'da'.")
     ] = "public",
     n_boot: Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap replicates.")] = 1000,
+    model_scores: Annotated[
+        Path | None,
+        typer.Option(
+            "--model-scores",
+            help="Model predictions (Parquet or CSV: cdcno, model_score, model_rank), e.g. "
+            "outputs/shared/model/predictions.parquet; adds the top-k by model.",
+        ),
+    ] = None,
 ) -> None:
     """Bias audit: selection vs population by group, assistive recall, sentence disparity, RJA."""
-    start = time.perf_counter()
-    from helpers.audit.run import write_audit
+    from helpers.audit.run import AuditOptions, write_audit
 
+    start = time.perf_counter()
+    options = AuditOptions(config=config, k=k, n_boot=n_boot)
     with user_errors():
-        manifest = write_audit(data, out, county, as_of, config, k, mode, n_boot)
-    if not manifest["selected"]:
-        typer.echo(
-            "warning: no candidate list (helpers.screening.candidates not available): selection audits skipped",
-            err=True,
+        manifest = write_audit(
+            data, out, county, as_of=as_of, mode=mode, model_scores=model_scores, options=options
         )
+    for name, reason in manifest["selections_not_audited"].items():
+        typer.echo(f"note: {name} not audited: {reason}", err=True)
     typer.echo(
         f"audit of {manifest['scope']} ({manifest['people']:,} people, {mode} mode): "
         f"{len(manifest['files'])} files in {out} ({time.perf_counter() - start:.1f} s)"

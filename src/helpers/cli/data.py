@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,7 @@ from helpers.errors import InputError
 
 
 @contextmanager
-def user_errors():
+def user_errors() -> Iterator[None]:
     """Turn :class:`InputError` into a one-line message on stderr and exit status 2."""
     try:
         yield
@@ -85,25 +86,19 @@ def ingest(
     ] = None,
 ) -> None:
     """Validate CDCR files and write typed tidy tables; bad rows go to quarantine.csv with reasons."""
-    from helpers.data.ingest import ingest as run_ingest
-    from helpers.data.ingest import write_processed
+    from helpers.data.ingest import ingest_folder
 
     with user_errors():
         start = time.perf_counter()
-        result = run_ingest(data, parse_date_option(as_of), encoding=encoding, sheet=sheet)
-        write_processed(result, out)
-    summary = result.summary()
-    summary["file"] = summary["file"].map(lambda p: Path(p).name)
-    typer.echo(summary.to_string(index=False))
-    total_in, kept = int(summary["rows_in"].sum()), int(summary["kept"].sum())
-    quarantined = int(summary["quarantined"].sum())
+        result = ingest_folder(data, out, parse_date_option(as_of), encoding=encoding, sheet=sheet)
+    typer.echo(result.summary().to_string(index=False))
+    totals = result.totals()
     typer.echo(
-        f"{total_in:,} rows in, {kept:,} kept, {quarantined:,} quarantined "
-        f"({time.perf_counter() - start:.1f} s) -> {out}"
+        f"{totals['rows_in']:,} rows in, {totals['kept']:,} kept, "
+        f"{totals['quarantined']:,} quarantined ({time.perf_counter() - start:.1f} s) -> {out}"
     )
-    if quarantined:
-        reasons = result.quarantine["reason"].value_counts().head(5)
-        for reason, n in reasons.items():
+    if totals["quarantined"]:
+        for reason, n in result.top_reasons().items():
             typer.echo(f"  quarantine: {n:,} x {reason}", err=True)
         typer.echo(f"  details in {Path(out) / 'quarantine.csv'}", err=True)
     sys.stdout.flush()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from helpers.cli.data import user_errors
+from helpers.cli.data import parse_date_option, user_errors
 
 
 def book(
@@ -18,15 +18,14 @@ def book(
     strict: Annotated[bool, typer.Option(help="Treat build warnings as errors.")] = True,
 ) -> None:
     """Build the public website into _build/html (after `secondlook run`)."""
-    from helpers.site.build import ROOT, build_book, prepare_site
+    from helpers.site.build import build_site
 
     with user_errors():
-        prepare_site(shared, ROOT)
-    try:
-        html = build_book(ROOT, strict=strict)
-    except RuntimeError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        try:
+            html = build_site(shared, strict=strict)
+        except RuntimeError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
     typer.echo(f"site built: {html / 'index.html'}")
 
 
@@ -70,53 +69,22 @@ def run(
     ] = None,
 ) -> None:
     """Execute the per-county notebooks with Papermill (parallel, cached, failures isolated)."""
+    from helpers.pipeline import NOTEBOOKS, RunSettings, run_counties
 
-    from helpers.cli.data import parse_date_option
-    from helpers.data.ingest import is_processed
-    from helpers.data.manifest import read_manifest
-    from helpers.errors import InputError
-    from helpers.pipeline import NOTEBOOKS, RunSettings, resolve_counties
-    from helpers.pipeline import run as run_pipeline
-
-    if mode not in ("public", "da"):
-        typer.echo("error: --mode must be 'public' or 'da'", err=True)
-        raise typer.Exit(2)
     with user_errors():
-        names = resolve_counties(counties, every)
-        if as_of is None:
-            if not is_processed(data):
-                raise InputError(
-                    "raw files need an as-of date (--as-of YYYY-MM-DD)", file=str(data)
-                )
-            as_of = read_manifest(data).as_of.isoformat()
-        chosen = tuple(n.strip() for n in notebooks.split(",")) if notebooks else NOTEBOOKS
-        unknown = [n for n in chosen if n not in NOTEBOOKS]
-        if unknown:
-            typer.echo(
-                f"error: unknown notebook '{unknown[0]}' (one of: {', '.join(NOTEBOOKS)})", err=True
-            )
-            raise typer.Exit(2)
         settings = RunSettings(
-            notebooks=chosen,
             data=data,
-            as_of=str(parse_date_option(as_of)),
+            as_of=parse_date_option(as_of) if as_of is not None else None,
             mode=mode,
             seed=seed,
             jobs=jobs,
             out_root=out,
             force=force,
+            notebooks=tuple(n.strip() for n in notebooks.split(",")) if notebooks else NOTEBOOKS,
         )
-        results = run_pipeline(settings, names)
-    ran = sum(r.status == "ran" for r in results)
-    skipped = sum(r.status == "skipped" for r in results)
-    failed = [r for r in results if r.status == "failed"]
-    typer.echo(
-        f"{ran} counties ran, {skipped} unchanged (skipped), {len(failed)} failed -> {settings.output_root()}"
-    )
-    for r in failed:
-        typer.echo(
-            f"  FAILED {r.county}: {r.error.splitlines()[0] if r.error else 'unknown error'}",
-            err=True,
-        )
-    if failed:
+        report = run_counties(settings, counties, every)
+    typer.echo(report.summary())
+    for line in report.failures():
+        typer.echo(line, err=True)
+    if report.failed:
         raise typer.Exit(1)

@@ -36,99 +36,93 @@ def _date(value: str | None, name: str) -> dt.date:
         raise InputError(f"{name} must be a date YYYY-MM-DD (got {value!r})") from None
 
 
+def _fail(exc: Exception) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(2)
+
+
+def prop64_command(
+    doj: Annotated[
+        list[Path],
+        typer.Option(
+            "--doj",
+            help="DOJ research file (.csv/.dat); repeat --doj, or list more files after it.",
+        ),
+    ],
+    county: Annotated[
+        str,
+        typer.Option(
+            "--county", help='County whose convictions are evaluated, e.g. "SAN JOAQUIN".'
+        ),
+    ],
+    more: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="FILE", help="More DOJ files (same as extra --doj).", show_default=False
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Evaluation date YYYY-MM-DD for ages, years since, sentences. Default: today.",
+        ),
+    ] = None,
+    options: Annotated[
+        str | None,
+        typer.Option(
+            "--options",
+            help="Flow YAML file or preset name (statewide, los_angeles, ...). Default: the county's preset, "
+            "else statewide.",
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("prop64_results"),
+) -> None:
+    """Evaluate the Prop 64 convictions of a county in DOJ files and write the outputs."""
+    from helpers.prop64.report import run_prop64
+
+    try:
+        results = run_prop64([*doj, *(more or [])], county, _date(as_of, "--as-of"), out, options)
+    except (InputError, OSError) as exc:
+        raise _fail(exc) from None
+    for result in results:
+        typer.echo(result.describe())
+        warning = result.warning()
+        if warning:
+            typer.echo(warning, err=True)
+
+
+def sample_doj_command(
+    people: Annotated[
+        int, typer.Option("--people", min=1, help="Number of synthetic people.")
+    ] = 1000,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed; the same seed gives the same file.")
+    ] = 0,
+    county: Annotated[
+        str, typer.Option("--county", help="County of the Prop 64 convictions.")
+    ] = "SAN JOAQUIN",
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Output .csv file, or a directory (file name made from the options)."
+        ),
+    ] = Path("data/sample"),
+) -> None:
+    """Write a deterministic synthetic DOJ research file (people named SYNTHETIC,PERSON 000123).
+
+    Every person has at least one Prop 64 conviction in --county, plus arrests, dismissals, other charges and counties, split sentences, deceased people, PC 290 registrations and superstrikes, before and after 2016-11-09.
+    """
+    from helpers.synthetic.doj import write_doj
+
+    try:
+        path, n = write_doj(out, people, seed, county)
+    except (InputError, OSError) as exc:
+        raise _fail(exc) from None
+    typer.echo(f"wrote {n} rows for {people} synthetic people to {path}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``prop64`` and ``sample-doj`` commands to the main app."""
-
-    @app.command("prop64", help=PROP64_HELP)
-    def prop64_cmd(
-        doj: Annotated[
-            list[Path],
-            typer.Option(
-                "--doj",
-                help="DOJ research file (.csv/.dat); repeat --doj, or list more files after it.",
-            ),
-        ],
-        county: Annotated[
-            str,
-            typer.Option(
-                "--county", help='County whose convictions are evaluated, e.g. "SAN JOAQUIN".'
-            ),
-        ],
-        more: Annotated[
-            list[Path] | None,
-            typer.Argument(
-                metavar="FILE", help="More DOJ files (same as extra --doj).", show_default=False
-            ),
-        ] = None,
-        as_of: Annotated[
-            str | None,
-            typer.Option(
-                "--as-of",
-                help="Evaluation date YYYY-MM-DD for ages, years since, sentences. Default: today.",
-            ),
-        ] = None,
-        options: Annotated[
-            str | None,
-            typer.Option(
-                "--options",
-                help="Flow YAML file or preset name (statewide, los_angeles, ...). Default: the county's preset, "
-                "else statewide.",
-            ),
-        ] = None,
-        out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path(
-            "prop64_results"
-        ),
-    ) -> None:
-        try:
-            from helpers.prop64.report import run_prop64
-
-            when = _date(as_of, "--as-of")
-            results = run_prop64([*doj, *(more or [])], county, when, out, options)
-        except (InputError, OSError) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-        for r in results:
-            s = r.summary
-            o = s["outcomes"]
-            typer.echo(
-                f"{r.source}: {s['rows']['kept']} rows ({s['rows']['errors']} malformed), flow {s['flow']}, "
-                f"{s['evaluated_convictions']} convictions evaluated: {o['dismiss']} dismiss, {o['reduce']} reduce, "
-                f"{o['not_eligible']} not eligible, {o['review']} review -> {r.results.parent}"
-            )
-            if not s["evaluated_convictions"] and s["prop64_convictions_by_county"]:
-                found = ", ".join(sorted(s["prop64_convictions_by_county"]))
-                typer.echo(
-                    f"warning: no Prop 64 conviction in {s['county']}; the file has some in: {found}",
-                    err=True,
-                )
-
-    @app.command("sample-doj")
-    def sample_doj_cmd(
-        people: Annotated[
-            int, typer.Option("--people", min=1, help="Number of synthetic people.")
-        ] = 1000,
-        seed: Annotated[
-            int, typer.Option("--seed", help="Random seed; the same seed gives the same file.")
-        ] = 0,
-        county: Annotated[
-            str, typer.Option("--county", help="County of the Prop 64 convictions.")
-        ] = "SAN JOAQUIN",
-        out: Annotated[
-            Path,
-            typer.Option(
-                "--out", help="Output .csv file, or a directory (file name made from the options)."
-            ),
-        ] = Path("data/sample"),
-    ) -> None:
-        """Write a deterministic synthetic DOJ research file (people named SYNTHETIC,PERSON 000123).
-
-        Every person has at least one Prop 64 conviction in --county, plus arrests, dismissals, other charges and counties, split sentences, deceased people, PC 290 registrations and superstrikes, before and after 2016-11-09.
-        """
-        try:
-            from helpers.synthetic.doj import write_doj
-
-            path, n = write_doj(out, people, seed, county)
-        except (InputError, OSError) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-        typer.echo(f"wrote {n} rows for {people} synthetic people to {path}")
+    app.command("prop64", help=PROP64_HELP)(prop64_command)
+    app.command("sample-doj")(sample_doj_command)

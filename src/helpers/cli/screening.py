@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Annotated
@@ -49,72 +48,19 @@ def screen(
     ] = None,
 ) -> None:
     """Screen, score and rank one county's people; list extreme outliers and the weights' sensitivity."""
-    with user_errors():
-        from helpers.counties import canonical_name
-        from helpers.data.ingest import load_dataset
-        from helpers.screening.candidates import build_candidates, summary
-        from helpers.screening.config import load_config
-        from helpers.screening.outliers import mandate_list
-        from helpers.screening.score import sensitivity
+    from helpers.screening.candidates import screen_folder
 
+    with user_errors():
         start = time.perf_counter()
-        dataset = load_dataset(data, as_of)
-        tables, as_of_date = dataset.tables, dataset.as_of
-        name = canonical_name(county)
-        cfg = load_config(name, config)
-        candidates = build_candidates(tables, name, cfg, as_of_date)
-        out.mkdir(parents=True, exist_ok=True)
-        candidates.to_csv(out / "candidates.csv", index=False)
-        _write_xlsx(candidates, out / "candidates.xlsx")
-        outliers = mandate_list(candidates, cfg)
-        keep = [
-            "county",
-            "outlier_rank",
-            "cdcno",
-            "review_required",
-            "county_outliers",
-            "required_reviews",
-            "outlier_severity",
-            "guideline_ratio",
-            "offense_level",
-            "eligibility",
-            "R",
-            "rank",
-            "outlier_reason",
-        ]
-        outliers[[c for c in keep if c in outliers]].to_csv(out / "outliers.csv", index=False)
-        sens = sensitivity(candidates, cfg, top_k)
-        sens.to_csv(out / "sensitivity.csv", index=False)
-        info = summary(candidates, cfg)
-        info |= {"as_of": as_of_date.isoformat(), "county": name, "data": str(data)}
-        (out / "summary.json").write_text(json.dumps(info, indent=2, default=str))
+        info = screen_folder(data, out, as_of=as_of, county=county, config_path=config, top_k=top_k)
     seconds = time.perf_counter() - start
     typer.echo(
-        f"{info['people']:,} people ({name or 'all counties'}, config {cfg.name}): "
+        f"{info['people']:,} people ({info['county'] or 'all counties'}, "
+        f"config {info['config']['name']}): "
         f"{info['eligible']:,} eligible, {info['unknown']:,} unknown, "
         f"{info['not_eligible']:,} not eligible; {info['outliers']:,} extreme outliers "
         f"({info['outlier_reviews_required']:,} to review) in {seconds:.1f} s -> {out}"
     )
-
-
-def _write_xlsx(frame, path: Path) -> None:
-    """Excel copy of a table, written column by column (NA as blank, infinity as 'life')."""
-    import math
-
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": False, "nan_inf_to_errors": True})
-    sheet = book.add_worksheet("candidates")
-    sheet.write_row(0, 0, [str(c) for c in frame.columns])
-    for j, col in enumerate(frame.columns):
-        values = frame[col].astype(object).where(frame[col].notna(), None).tolist()
-        values = [
-            ("life" if v > 0 else "") if isinstance(v, float) and math.isinf(v) else v
-            for v in values
-        ]
-        sheet.write_column(1, j, values)
-    sheet.freeze_panes(1, 0)
-    book.close()
 
 
 def register(app: typer.Typer) -> None:

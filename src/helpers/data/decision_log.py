@@ -20,14 +20,25 @@ skipped.  Every other row is kept or quarantined with its file, row, column, val
 
 from __future__ import annotations
 
+import csv
+import difflib
 import re
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from helpers.data import schema
+from helpers.data.checks import (
+    RowChecks,
+    column_text,
+    county_column,
+    date_column,
+    isin,
+    number_column,
+)
+from helpers.data.reference import data_dir
+from helpers.data.tables import RawTable, empty_problems, read_raw_table
 from helpers.errors import InputError
 
 COLUMNS: list[str] = list(schema.REVIEW_DECISIONS)
@@ -75,8 +86,6 @@ _ALIASES = {
 
 def reason_codes() -> pd.DataFrame:
     """The documented reason codes: ``code, meaning, source`` (``data/reference``)."""
-    from helpers.data.reference import data_dir
-
     path = data_dir() / REASON_CODES_FILE
     if not path.is_file():
         raise InputError("reason-code list not found", file=str(path))
@@ -92,10 +101,8 @@ def split_codes(values: pd.Series) -> pd.Series:
     return pd.Series(parts, index=values.index, dtype=object)
 
 
-def _read(path: Path, sheet: str | None, encoding: str | None):
+def _read(path: Path, sheet: str | None, encoding: str | None) -> RawTable:
     """The raw table with canonical column names, or an InputError naming the missing column."""
-    from helpers.data.tables import read_raw_table
-
     try:
         return read_raw_table(
             path, required=COLUMNS, kind="decision-log", encoding=encoding, sheet=sheet
@@ -108,8 +115,6 @@ def _read(path: Path, sheet: str | None, encoding: str | None):
     table.frame.columns = names
     missing = [c for c in COLUMNS if c not in names]
     if missing:
-        import difflib
-
         close = difflib.get_close_matches(missing[0], [n for n in names if n not in COLUMNS], 1)
         hint = f" (found '{close[0]}': rename it)" if close else ""
         more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
@@ -122,26 +127,47 @@ def _read(path: Path, sheet: str | None, encoding: str | None):
     return table
 
 
-def read_decision_log(
-    path: str | Path,
-    *,
-    sheet: str | None = None,
-    encoding: str | None = None,
-    today: date | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read and validate a decision log; return ``(decisions, quarantine)``.
+def check_decisions(table: RawTable, checks: RowChecks) -> pd.DataFrame:
+    """The checks every decision row gets, in ``ingest`` and :func:`read_decision_log` alike.
 
-    ``decisions`` has the columns of :data:`helpers.data.schema.REVIEW_DECISIONS` (typed as in the
-    ingested ``decisions`` table, codes upper-case and ``;``-joined, county canonical) plus
-    ``source_row``.  ``quarantine`` has ``file, row, column, value, reason``.  Row accounting is in
-    ``decisions.attrs``: ``rows_in``, ``comments``, ``kept``, ``quarantined``.
-    File-level problems (missing file or column, empty or undecodable file) raise :class:`InputError`.
+    ``cdcno`` present, county known, ``date_reviewed`` a date not in the future, ``decision`` one
+    of :data:`helpers.data.schema.DECISION_VALUES`, ``new_sentence_months`` a number.  Returns the
+    rows typed as the ingested ``decisions`` table (flagged rows too).
     """
-    from helpers.data.ingest import RowChecks, check_decisions, column_text, isin
-    from helpers.data.tables import RawTable, empty_problems
+    f = table.frame
+    cdcno = column_text(f, "cdcno")
+    checks.flag((cdcno == "").to_numpy(), "cdcno", "blank cdcno")
+    county = county_column(f, checks, "county")
+    when = date_column(f, checks, "date_reviewed")
+    checks.flag(
+        when.isna().to_numpy() & (column_text(f, "date_reviewed") == "").to_numpy(),
+        "date_reviewed",
+        "blank date",
+    )
+    decision = column_text(f, "decision").str.lower()
+    checks.flag(
+        ~isin(decision, schema.DECISION_VALUES),
+        "decision",
+        f"unknown decision (expected one of: {', '.join(schema.DECISION_VALUES)})",
+    )
+    new_months = number_column(f, checks, "new_sentence_months")
+    return pd.DataFrame(
+        {
+            "case_number": column_text(f, "case_number"),
+            "cdcno": cdcno,
+            "county": county["county"].astype("string"),
+            "date_reviewed": when,
+            "decision": decision,
+            "new_sentence_months": new_months,
+            "reason_codes": column_text(f, "reason_codes"),
+            "reason_text": column_text(f, "reason_text"),
+            "reviewer_role": column_text(f, "reviewer_role"),
+        }
+    )
 
-    path = Path(path)
-    raw = _read(path, sheet, encoding)
+
+def _without_comments(raw: RawTable) -> tuple[RawTable, int]:
+    """The table without its comment rows (first cell starting with ``#``) and their number."""
     first = raw.frame[COLUMNS[0]].astype("string").fillna("").str.strip()
     comment = first.str.startswith(COMMENT).to_numpy(dtype=bool)
     problems = raw.problems
@@ -160,15 +186,13 @@ def read_decision_log(
         raw.rows_in - n_comments,
         raw.sheet,
     )
-    checks = RowChecks(table)
-    today_ts = pd.Timestamp(today or date.today())
-    out = check_decisions(
-        table, checks, today_ts
-    )  # the ingest checks: cdcno, county, date, decision, …
-    f = table.frame
-    checks.flag((out["case_number"] == "").to_numpy(), "case_number", "blank case number")
+    return table, n_comments
 
-    # Reason codes: at least one, each in the documented list; OTHER needs a text.
+
+def _check_reason_codes(f: pd.DataFrame, checks: RowChecks, out: pd.DataFrame) -> pd.Series:
+    """At least one reason code, each in the documented list; OTHER needs a text.
+
+    Returns the codes upper-case and ``;``-joined."""
     known = set(reason_codes()["code"])
     codes = split_codes(column_text(f, "reason_codes"))
     n_codes = np.array([len(cs) for cs in codes], dtype=int)
@@ -193,9 +217,11 @@ def read_decision_log(
         "reason_text",
         "reason code OTHER needs a reason_text",
     )
-    out["reason_codes"] = pd.Series([";".join(cs) for cs in codes], index=out.index, dtype="string")
+    return pd.Series([";".join(cs) for cs in codes], index=out.index, dtype="string")
 
-    # New sentence: required for 'resentenced', and only there.
+
+def _check_new_sentence(f: pd.DataFrame, checks: RowChecks, out: pd.DataFrame) -> None:
+    """A new sentence is required for 'resentenced', and only there."""
     resentenced = (out["decision"] == "resentenced").to_numpy(dtype=bool)
     has_new = out["new_sentence_months"].notna().to_numpy()
     raw_new = column_text(f, "new_sentence_months")
@@ -211,22 +237,21 @@ def read_decision_log(
         "new_sentence_months given but the decision is not 'resentenced'",
     )
 
-    # Duplicates: an exact copy is quarantined (the first is kept); conflicting decisions on the
-    # same person and date quarantine every copy.
-    key_cols = [c for c in COLUMNS]
-    exact = f[key_cols].duplicated(keep="first").to_numpy()
-    first_row = (
-        pd.Series(table.rows, index=f.index).groupby([f[c] for c in key_cols]).transform("first")
-    )
+
+def _check_duplicates(table: RawTable, checks: RowChecks) -> None:
+    """An exact copy is quarantined (the first is kept); conflicting decisions on the same person
+    and date quarantine every copy."""
+    f = table.frame
+    exact = f[COLUMNS].duplicated(keep="first").to_numpy()
+    first_row = pd.Series(table.rows, index=f.index).groupby([f[c] for c in COLUMNS])
     checks.flag(
         exact,
         "cdcno",
-        "duplicate of row " + first_row.astype("string"),
+        "duplicate of row " + first_row.transform("first").astype("string"),
     )
     same = f[["cdcno", "date_reviewed"]].assign(cdcno=column_text(f, "cdcno"))
-    nonexact = ~exact
     conflict = (
-        same[nonexact].duplicated(keep=False).reindex(f.index, fill_value=False)
+        same[~exact].duplicated(keep=False).reindex(f.index, fill_value=False)
     ).to_numpy() & (column_text(f, "cdcno") != "").to_numpy()
     checks.flag(
         conflict,
@@ -234,24 +259,45 @@ def read_decision_log(
         "conflicting decisions for the same cdcno and date_reviewed",
     )
 
+
+def read_decision_log(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read and validate a decision log; return ``(decisions, quarantine)``.
+
+    ``decisions`` has the columns of :data:`helpers.data.schema.REVIEW_DECISIONS` (typed as in the
+    ingested ``decisions`` table, codes upper-case and ``;``-joined, county canonical) plus
+    ``source_row``.  ``quarantine`` has ``file, row, column, value, reason``.  Row accounting is in
+    ``decisions.attrs``: ``rows_in``, ``comments``, ``kept``, ``quarantined``.
+    File-level problems (missing file or column, empty or undecodable file) raise :class:`InputError`.
+    """
+    raw = _read(Path(path), sheet, encoding)
+    table, n_comments = _without_comments(raw)
+    checks = RowChecks(table)
+    out = check_decisions(table, checks)
+    f = table.frame
+    checks.flag((out["case_number"] == "").to_numpy(), "case_number", "blank case number")
+    out["reason_codes"] = _check_reason_codes(f, checks, out)
+    _check_new_sentence(f, checks, out)
+    _check_duplicates(table, checks)
+
     out.insert(len(out.columns), "source_row", table.rows)
     kept = out.loc[~checks.bad].reset_index(drop=True)
     quarantine = checks.problems().sort_values(["row", "column"], kind="stable")
-    quarantine = quarantine.reset_index(drop=True)
-    counts = checks.counts()
     kept.attrs.update(
         rows_in=int(raw.rows_in),
         comments=n_comments,
         kept=int(len(kept)),
-        quarantined=int(counts["quarantined"]),
+        quarantined=int(checks.counts()["quarantined"]),
     )
-    return kept, quarantine
+    return kept, quarantine.reset_index(drop=True)
 
 
 def default_template_path() -> Path:
     """``data/reference/decision_log_template.csv``."""
-    from helpers.data.reference import data_dir
-
     return data_dir() / f"{TEMPLATE_NAME}.csv"
 
 
@@ -268,8 +314,6 @@ def write_template(path: str | Path | None = None) -> list[Path]:
     """Write the empty log as CSV and XLSX (``path`` with each suffix): the header plus two
     commented-out rows marked EXAMPLE; the workbook adds sheets with the reason codes and
     instructions.  Returns the paths written."""
-    import csv
-
     path = Path(path) if path is not None else default_template_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     csv_path = path.with_suffix(".csv")
@@ -319,17 +363,10 @@ def write_template(path: str | Path | None = None) -> list[Path]:
     return [csv_path, xlsx_path]
 
 
-def summary(decisions: pd.DataFrame) -> dict[str, int]:
-    """Row accounting of :func:`read_decision_log` (``rows_in, comments, kept, quarantined``)."""
-    keys = ("rows_in", "comments", "kept", "quarantined")
-    return {k: int(decisions.attrs.get(k, len(decisions) if k == "kept" else 0)) for k in keys}
-
-
-def as_decisions_table(frame: pd.DataFrame, people_ids: pd.Index | None = None) -> pd.DataFrame:
-    """A log as the ingested ``decisions`` table: the schema columns plus ``in_population``."""
-    out = frame[[c for c in COLUMNS]].copy()
-    if people_ids is not None:
-        out["in_population"] = np.asarray(
-            out["cdcno"].astype("string").isin(pd.Index(people_ids).astype("string")), dtype=bool
-        )
-    return out
+def decision_rows(table: RawTable, people_ids: pd.Index) -> tuple[pd.DataFrame, RowChecks]:
+    """The decision log of an ingested folder: :func:`check_decisions` rows (flagged ones too) with
+    ``in_population`` (the person is among the kept people), and the file's checks."""
+    checks = RowChecks(table)
+    out = check_decisions(table, checks)
+    out["in_population"] = isin(out["cdcno"], people_ids)
+    return out, checks

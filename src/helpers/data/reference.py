@@ -87,15 +87,15 @@ def _offense_table(directory: Path) -> pd.DataFrame:
     return df
 
 
-def offense_table() -> pd.DataFrame:
+def offense_table(directory: Path | None = None) -> pd.DataFrame:
     """Offense table: one row per code section (and degree/subdivision where the mapping differs).
 
     ``federal_level`` (Int64) is the adapted federal-guideline offense level 1-43 for offenses; for
     enhancement rows (``is_enhancement``) it is the number of levels the guideline would *add*
     (0-16), not an offense level.  ``section``, ``subdivision`` and ``degree`` are lower-case
-    strings, empty when absent.
+    strings, empty when absent.  ``directory`` defaults to :func:`data_dir`.
     """
-    return _offense_table(data_dir()).copy()
+    return _offense_table(directory or data_dir()).copy()
 
 
 @lru_cache(maxsize=8)
@@ -121,16 +121,16 @@ def _statutory_lists(directory: Path) -> pd.DataFrame:
     return df
 
 
-def statutory_lists() -> pd.DataFrame:
+def statutory_lists(directory: Path | None = None) -> pd.DataFrame:
     """Statutory lists as data, one row per list item, each with its ``citation``.
 
     ``detect`` says how an item is found in the data: ``offense`` (by code/section/subdivision/
     degree), ``enhancement`` (by an enhancement in ``via_enhancement``, ``;``-separated keys),
     ``conditional`` (the code matches but the list needs a fact the data lack), ``sentence``
     (life or death sentences) or ``none`` (documented only).  ``attempt_listed`` records whether the
-    statute itself names the attempt.
+    statute itself names the attempt.  ``directory`` defaults to :func:`data_dir`.
     """
-    return _statutory_lists(data_dir()).copy()
+    return _statutory_lists(directory or data_dir()).copy()
 
 
 @lru_cache(maxsize=8)

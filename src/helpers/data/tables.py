@@ -53,6 +53,7 @@ class RawTable:
 
     @property
     def name(self) -> str:
+        """The file name (how messages name the file)."""
         return self.path.name
 
 
@@ -169,8 +170,7 @@ def read_raw_table(
     path = Path(path)
     if not path.exists():
         raise InputError(f"no such file ({kind})", file=str(path))
-    suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm", ".xls"}:
+    if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
         return _read_xlsx(path, required=required, kind=kind, sheet=sheet)
     data = _checked_bytes(path, encoding)
     first_line = data.split(b"\n", 1)[0].decode("utf-8")
@@ -181,29 +181,53 @@ def read_raw_table(
         names.pop()
         original.pop()
     _check_header(path.name, names, required, kind)
-    width = len(names)
     fast = _read_csv_fast(data, header)
     if fast is not None:
-        frame, rows, bad = fast
-        frame.columns = names
-        frame = frame.astype("string")
-        problems = empty_problems()
-        if bad:
-            problems = pd.DataFrame(
-                {
-                    "file": path.name,
-                    "row": [row.number for row in bad],
-                    "column": "",
-                    "value": [row.text[:80] for row in bad],
-                    "reason": [
-                        f"truncated or malformed row: {row.actual_columns} fields where the header "
-                        f"has {width}"
-                        for row in bad
-                    ],
-                }
-            )
-        return RawTable(path, frame, rows, original, problems, len(frame) + len(bad))
-    header, records = _read_csv_records(path, data)
+        return _fast_table(path, fast, names, original)
+    return _exact_table(path, data, names, original)
+
+
+def _malformed(
+    path: Path, rows: object, values: list[str], fields: list[int], width: int
+) -> pd.DataFrame:
+    """Quarantine rows for lines with the wrong number of fields."""
+    return pd.DataFrame(
+        {
+            "file": path.name,
+            "row": rows,
+            "column": "",
+            "value": values,
+            "reason": [
+                f"truncated or malformed row: {n} fields where the header has {width}"
+                for n in fields
+            ],
+        }
+    )
+
+
+def _fast_table(
+    path: Path, fast: tuple[pd.DataFrame, np.ndarray, list], names: list[str], original: list[str]
+) -> RawTable:
+    """The table Arrow read, with the rows it skipped as problems."""
+    frame, rows, bad = fast
+    frame.columns = names
+    frame = frame.astype("string")
+    problems = empty_problems()
+    if bad:
+        problems = _malformed(
+            path,
+            [row.number for row in bad],
+            [row.text[:80] for row in bad],
+            [row.actual_columns for row in bad],
+            len(names),
+        )
+    return RawTable(path, frame, rows, original, problems, len(frame) + len(bad))
+
+
+def _exact_table(path: Path, data: bytes, names: list[str], original: list[str]) -> RawTable:
+    """The table read record by record (blank lines skipped, a trailing empty field tolerated)."""
+    width = len(names)
+    _, records = _read_csv_records(path, data)
     lengths = np.fromiter((len(r) for r in records), dtype=np.int64, count=len(records))
     ok = lengths == width
     rows = np.arange(2, len(records) + 2)
@@ -218,25 +242,19 @@ def read_raw_table(
     bad_idx = np.flatnonzero(~ok & ~blank)
     problems = empty_problems()
     if bad_idx.size:
-        problems = pd.DataFrame(
-            {
-                "file": path.name,
-                "row": rows[bad_idx],
-                "column": "",
-                "value": [",".join(records[i])[:80] for i in bad_idx],
-                "reason": [
-                    f"truncated or malformed row: {lengths[i]} fields where the header has {width}"
-                    for i in bad_idx
-                ],
-            }
+        problems = _malformed(
+            path,
+            rows[bad_idx],
+            [",".join(records[i])[:80] for i in bad_idx],
+            [int(lengths[i]) for i in bad_idx],
+            width,
         )
     keep = np.flatnonzero(ok)
     frame = pd.DataFrame([records[i] for i in keep], columns=names, dtype="string")
     if frame.empty:
         frame = pd.DataFrame({n: pd.Series(dtype="string") for n in names})
     frame = frame.fillna("")
-    rows_in = int((~blank).sum())
-    return RawTable(path, frame, rows[keep], original, problems, rows_in)
+    return RawTable(path, frame, rows[keep], original, problems, int((~blank).sum()))
 
 
 def _read_xlsx(path: Path, *, required: Sequence[str], kind: str, sheet: str | None) -> RawTable:

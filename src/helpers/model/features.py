@@ -255,41 +255,34 @@ def _dsa_features(
     return out
 
 
-def build_features(
-    tables: dict[str, pd.DataFrame],
-    as_of: date | str | pd.Timestamp,
-    config: CountyConfig | None = None,
-) -> pd.DataFrame:
-    """The feature matrix (columns :data:`FEATURES`), one row per person, index ``cdcno``.
-
-    ``config`` supplies the decay ``d`` and enhancement levels of ``prior_levels_decayed`` and
-    ``current_levels_sum`` (default: the statewide configuration).
-    """
-    from helpers.screening import score, screens
-
-    config = config if config is not None else load_config(None)
-    as_of_ts = pd.Timestamp(as_of)
-    people = tables["people"].reset_index(drop=True)
-    tables = {**tables, "people": people}
-    n = len(people)
-    pos = _positions(people)
-    out: dict[str, np.ndarray] = {}
-
-    out["age"] = _num(people, "age")
-    out["age_at_offense"] = _num(people, "age_at_offense")
-    out["time_served_years"] = _num(people, "time_served_years")
-    years = _num(people, "sentence_years")
-    out["sentence_years"] = np.minimum(years, SENTENCE_CAP_YEARS)
+def _person_numbers(people: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Age, age at offense, time served, the capped sentence and the months to release."""
+    out = {c: _num(people, c) for c in ("age", "age_at_offense", "time_served_years")}
+    out["sentence_years"] = np.minimum(_num(people, "sentence_years"), SENTENCE_CAP_YEARS)
     months = _num(people, "months_to_release")
-    no_release = _flag(people, "no_release_date")
     out["months_to_release"] = np.where(
-        no_release == 1, MONTHS_TO_RELEASE_CAP, np.minimum(months, MONTHS_TO_RELEASE_CAP)
+        _flag(people, "no_release_date") == 1,
+        MONTHS_TO_RELEASE_CAP,
+        np.minimum(months, MONTHS_TO_RELEASE_CAP),
     )
-    out["offense_level"] = score.controlling_levels(people)
-    sums = score.offense_sums(tables, config.score, as_of_ts)
-    out["current_levels_sum"] = sums["current_sum"].to_numpy(dtype="float64")
-    out["prior_levels_decayed"] = sums["prior_sum"].to_numpy(dtype="float64")
-    out["levels_missing"] = sums["levels_missing"].to_numpy(dtype="float64")
+    return out
+
+
+def _offense_numbers(
+    tables: dict[str, pd.DataFrame], config: CountyConfig, as_of: pd.Timestamp, pos: pd.Series
+) -> dict[str, np.ndarray]:
+    """Offense level of the controlling offense, the sums of levels and the offense counts."""
+    from helpers.screening import score
+
+    people = tables["people"]
+    n = len(people)
+    sums = score.offense_sums(tables, config.score, as_of)
+    out = {
+        "offense_level": score.controlling_levels(people),
+        "current_levels_sum": sums["current_sum"].to_numpy(dtype="float64"),
+        "prior_levels_decayed": sums["prior_sum"].to_numpy(dtype="float64"),
+        "levels_missing": sums["levels_missing"].to_numpy(dtype="float64"),
+    }
     offenses = tables.get("offenses", pd.DataFrame())
     if len(offenses):
         is_cur = (offenses["role"] == "current").to_numpy()
@@ -297,7 +290,14 @@ def build_features(
         out["n_prior_offenses"] = _per_person(pos, offenses["cdcno"], (~is_cur).astype(float), n)
     else:
         out["n_current_offenses"] = out["n_prior_offenses"] = np.zeros(n)
+    return out
 
+
+def _enhancement_counts(
+    tables: dict[str, pd.DataFrame], pos: pd.Series, n: int
+) -> dict[str, np.ndarray]:
+    """Counts of current enhancements, in all and by kind (:data:`ENHANCEMENT_KINDS`)."""
+    out: dict[str, np.ndarray] = {}
     enh = tables.get("enhancements")
     if enh is not None and len(enh):
         enh = enh.loc[(enh["role"] == "current").to_numpy()]
@@ -310,21 +310,29 @@ def build_features(
     else:
         for col in ("n_enhancements", *(f"n_enh_{k}" for k in ENHANCEMENT_KINDS)):
             out[col] = np.zeros(n)
+    return out
 
-    out |= _dsa_features(tables, people, as_of_ts)
 
-    # Binary flags.
-    aao = out["age_at_offense"]
+def _binary_flags(
+    tables: dict[str, pd.DataFrame], age_at_offense: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Youth, sentence and release flags, sex registration and the statutory-list flags."""
+    from helpers.screening import rules, screens
+
+    people = tables["people"]
+    n = len(people)
     juvenile = _flag(people, "juvenile_at_offense")
-    out["juvenile_at_offense"] = juvenile
-    out["youth_at_offense"] = np.where(
-        np.isnan(aao), np.where(juvenile == 1, 1.0, np.nan), aao < 26
-    )
+    out = {
+        "juvenile_at_offense": juvenile,
+        "youth_at_offense": np.where(
+            np.isnan(age_at_offense), np.where(juvenile == 1, 1.0, np.nan), age_at_offense < 26
+        ),
+        "no_release_date": _flag(people, "no_release_date"),
+    }
     for col in ("sentence_life", "sentence_lwop", "sentence_condemned"):
         out[col] = _flag(people, col)
-    out["no_release_date"] = no_release
     data = screens.prepare(tables)
-    registrant, _ = screens.sex_registrant(data)
+    registrant, _ = rules.sex_registrant(data)
     out["sex_registrant"] = registrant.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
     for which in ("current", "prior"):
         frame = getattr(data, which)
@@ -335,6 +343,30 @@ def build_features(
             if which == "prior" and not data.has_priors:
                 flag[:] = np.nan
             out[f"{which}_{name}"] = flag
+    return out
+
+
+def build_features(
+    tables: dict[str, pd.DataFrame],
+    as_of: date | str | pd.Timestamp,
+    config: CountyConfig | None = None,
+) -> pd.DataFrame:
+    """The feature matrix (columns :data:`FEATURES`), one row per person, index ``cdcno``.
+
+    ``config`` supplies the decay ``d`` and enhancement levels of ``prior_levels_decayed`` and
+    ``current_levels_sum`` (default: the statewide configuration).
+    """
+    config = config if config is not None else load_config(None)
+    as_of_ts = pd.Timestamp(as_of)
+    people = tables["people"].reset_index(drop=True)
+    tables = {**tables, "people": people}
+    n = len(people)
+    pos = _positions(people)
+    out = _person_numbers(people)
+    out |= _offense_numbers(tables, config, as_of_ts, pos)
+    out |= _enhancement_counts(tables, pos, n)
+    out |= _dsa_features(tables, people, as_of_ts)
+    out |= _binary_flags(tables, out["age_at_offense"])
 
     result = pd.DataFrame({c: np.asarray(out[c], dtype="float64") for c in (*NUMERIC, *BINARY)})
     for col in CATEGORICAL:
@@ -356,15 +388,15 @@ def screen_inputs(config: CountyConfig) -> list[str]:
     """
     cols: list[str] = []
     for rule in config.rules:
-        if rule.kind.endswith("offense_in"):
-            which = "prior" if rule.kind.startswith("no_prior") else "current"
+        if rule.type.endswith("offense_in"):
+            which = "prior" if rule.type.startswith("no_prior") else "current"
             for name in [*rule.params.get("lists", []), *rule.params.get("except_lists", [])]:
                 cols.append(f"{which}_{name}")
             if rule.params.get("sections") or rule.params.get("except_sections"):
                 cols += ["offense_category", "offense_level"]
                 cols.append("prior_levels_decayed" if which == "prior" else "current_levels_sum")
         else:
-            cols += RULE_FEATURES.get(rule.kind, [])
+            cols += RULE_FEATURES.get(rule.type, [])
     return [c for c in FEATURES if c in set(cols)]
 
 

@@ -234,11 +234,9 @@ def _glued_to_subs(text: str) -> str:
     return "".join(f"({part})" for part in _SUB_SPLIT.findall(text))
 
 
-@lru_cache(maxsize=65536)
-def parse_section(text: str) -> Section:
-    """Parse the section text of a charge (see :func:`section_text`) into a :class:`Section`."""
-    raw = _WS.sub(" ", (text or "").upper()).strip()
-    s = raw
+def _leading_marks(s: str) -> tuple[str, str, bool]:
+    """Code letters written first (``HS11357``) and attempt/conspiracy marks around the section:
+    the rest of the text, the code letters and whether it is an attempt."""
     code = ""
     m = _CODE_PREFIX.match(s)
     if m:
@@ -252,43 +250,49 @@ def parse_section(text: str) -> Section:
     if _FLAG_SUFFIX.search(s):
         attempt = True
         s = _FLAG_SUFFIX.sub("", s)
-    m = _NUMBER.match(s)
-    if not m:
-        return Section(raw, "", "", "", code, attempt)
-    number = m.group(1)
-    s = s[m.end() :]
-    suffix, subs = "", []
-    # Letters/digits glued to the number (11357A, 11357B2, 288A, 273AB, 11357HS).
+    return s, code, attempt
+
+
+def _glued_suffix(s: str, code: str) -> tuple[str, str, str]:
+    """Letters/digits glued to the number (11357A, 11357B2, 288A, 273AB, 11357HS): the rest of
+    the text, the code letters and the suffix."""
     m = _GLUED.match(s)
-    if m:
-        glued = m.group(1)
-        s = s[m.end() :]
-        if glued in KNOWN_CODES or glued in _CODE_ALIASES:
-            code = code or _CODE_ALIASES.get(glued, glued)
-        else:
-            if len(glued) > 2 and glued[-2:] in KNOWN_CODES and not s.strip():
-                glued, code = glued[:-2], code or glued[-2:]
-            suffix = glued
+    if not m:
+        return s, code, ""
+    glued = m.group(1)
+    s = s[m.end() :]
+    if glued in KNOWN_CODES or glued in _CODE_ALIASES:
+        return s, code or _CODE_ALIASES.get(glued, glued), ""
+    if len(glued) > 2 and glued[-2:] in KNOWN_CODES and not s.strip():
+        glued, code = glued[:-2], code or glued[-2:]
+    return s, code, glued
+
+
+def _subsections(s: str, code: str) -> tuple[str, str, list[str]]:
+    """Parenthesised subsections, with code letters glued after them (``11357(A)PC``)."""
+    subs: list[str] = []
     while True:
         m = _PAREN.match(s)
         if m:
             subs.append(f"({m.group(1)})")
             s = s[m.end() :]
             continue
-        m = _GLUED.match(s)  # code letters glued after a subsection: 11357(A)PC
-        if m and subs:
-            glued = m.group(1)
-            s = s[m.end() :]
-            if glued in KNOWN_CODES:
-                code = code or glued
-            elif glued[-2:] in KNOWN_CODES and len(glued) > 2:
-                subs.append(_glued_to_subs(glued[:-2]))
-                code = code or glued[-2:]
-            else:
-                subs.append(_glued_to_subs(glued))
-            continue
-        break
-    # Remaining space-separated tokens: code letters, or stray letters (dropped).
+        m = _GLUED.match(s)
+        if not (m and subs):
+            return s, code, subs
+        glued = m.group(1)
+        s = s[m.end() :]
+        if glued in KNOWN_CODES:
+            code = code or glued
+        elif glued[-2:] in KNOWN_CODES and len(glued) > 2:
+            subs.append(_glued_to_subs(glued[:-2]))
+            code = code or glued[-2:]
+        else:
+            subs.append(_glued_to_subs(glued))
+
+
+def _trailing_tokens(s: str, code: str, subs: list[str]) -> str:
+    """Remaining space-separated tokens: code letters, or stray letters (dropped)."""
     for token in s.replace("(", " (").split():
         token = token.strip(".,;:")
         alias = _CODE_ALIASES.get(token, token)
@@ -296,6 +300,21 @@ def parse_section(text: str) -> Section:
             code = alias
         elif not code and token.startswith("(") and not subs:
             subs.append(_glued_to_subs(token.strip("()")))
+    return code
+
+
+@lru_cache(maxsize=65536)
+def parse_section(text: str) -> Section:
+    """Parse the section text of a charge (see :func:`section_text`) into a :class:`Section`."""
+    raw = _WS.sub(" ", (text or "").upper()).strip()
+    s, code, attempt = _leading_marks(raw)
+    m = _NUMBER.match(s)
+    if not m:
+        return Section(raw, "", "", "", code, attempt)
+    number = m.group(1)
+    s, code, suffix = _glued_suffix(s[m.end() :], code)
+    s, code, subs = _subsections(s, code)
+    code = _trailing_tokens(s, code, subs)
     if number in PROP64_SECTIONS and suffix:
         # The DOJ writes Prop 64 subsections without parentheses: 11357A, 11357B2, 11360A2.
         subs.insert(0, _glued_to_subs(suffix))

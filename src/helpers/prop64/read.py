@@ -180,22 +180,37 @@ def _check_header(fields: list[str], path: Path) -> None:
             )
 
 
-def read_doj(path: str | Path) -> DojFile:
-    """Read a DOJ research file; malformed rows are collected in ``DojFile.errors``.
-
-    Raises :class:`InputError` when the file is missing, has a wrong header, or holds no valid row.
-    """
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
-    path = Path(path)
+def _file_bytes(path: Path) -> bytes:
+    """The bytes of the file, without a UTF-8 byte-order mark."""
     if not path.exists():
         raise InputError("file not found", file=str(path))
     if not path.is_file():
         raise InputError("not a file", file=str(path))
     data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+
+
+@dataclass
+class Layout:
+    """What the first lines say: a header row, and a trailing empty field on every row."""
+
+    has_header: bool
+    wide: bool
+    empty: bool
+
+    @property
+    def names(self) -> list[str]:
+        """Column names given to the CSV parser (the 95 columns, plus the trailing field)."""
+        return list(DOJ_COLUMNS) + ([_EXTRA] if self.wide else [])
+
+    @property
+    def skip(self) -> int:
+        """Lines skipped before the first record (the header)."""
+        return 1 if self.has_header else 0
+
+
+def _layout(data: bytes, path: Path) -> Layout:
+    """Detect (and check) the header, and whether rows end with a trailing comma."""
     head = _first_lines(data, 2)
     has_header = bool(head) and head[0].lstrip().upper().startswith("RECORD_ID")
     if has_header:
@@ -205,63 +220,86 @@ def read_doj(path: str | Path) -> DojFile:
     )
     probe = _split_fields(first_data) if first_data else []
     wide = len(probe) == N_COLUMNS + 1 and probe[-1] == ""
-    names = list(DOJ_COLUMNS) + ([_EXTRA] if wide else [])
-    skip = 1 if has_header else 0
+    return Layout(has_header, wide, not head)
 
-    def _read(encoding: str, threads: bool) -> tuple[object, list[tuple[int, str, int]]]:
-        bad: list[tuple[int, str, int]] = []
 
-        def handler(row: object) -> str:
-            bad.append((int(row.number or 0), row.text, int(row.actual_columns)))
-            return "skip"
+def _parse(
+    data: bytes, layout: Layout, encoding: str, threads: bool
+) -> tuple[object, list[tuple[int, str, int]]]:
+    """Parse with pyarrow (all columns as text); malformed rows are collected, not fatal."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
 
-        table = pcsv.read_csv(
-            pa.BufferReader(pa.py_buffer(data)),
-            read_options=pcsv.ReadOptions(
-                use_threads=threads,
-                column_names=names,
-                skip_rows=skip,
-                encoding=encoding,
-                block_size=1 << 24,
-            ),
-            parse_options=pcsv.ParseOptions(invalid_row_handler=handler, ignore_empty_lines=False),
-            convert_options=pcsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-        return table, bad
+    bad: list[tuple[int, str, int]] = []
 
-    if not head:
-        table = pa.table({n: pa.array([], pa.string()) for n in DOJ_COLUMNS})
-        return DojFile(path, table, np.zeros(0, np.int64), [], has_header, 0)
+    def handler(row: object) -> str:
+        bad.append((int(row.number or 0), row.text, int(row.actual_columns)))
+        return "skip"
+
+    names = layout.names
+    table = pcsv.read_csv(
+        pa.BufferReader(pa.py_buffer(data)),
+        read_options=pcsv.ReadOptions(
+            use_threads=threads,
+            column_names=names,
+            skip_rows=layout.skip,
+            encoding=encoding,
+            block_size=1 << 24,
+        ),
+        parse_options=pcsv.ParseOptions(invalid_row_handler=handler, ignore_empty_lines=False),
+        convert_options=pcsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return table, bad
+
+
+def _parse_file(
+    data: bytes, layout: Layout, path: Path
+) -> tuple[object, list[tuple[int, str, int]], str]:
+    """The parsed table, the malformed rows and the encoding (UTF-8, else Latin-1).
+
+    Fast path: parallel parsing. Row numbers of malformed rows are only known when parsing in one
+    thread, so a file with malformed rows is parsed again that way.
+    """
+    import pyarrow as pa
+
     try:
-        # Fast path: parallel parsing. Row numbers of malformed rows are only known when parsing
-        # in one thread, so a file with malformed rows is parsed again that way.
         encoding = "utf8"
         try:
-            table, bad = _read(encoding, True)
+            table, bad = _parse(data, layout, encoding, True)
         except pa.ArrowInvalid as exc:
             if "UTF8" not in str(exc).upper():
                 raise
             encoding = "latin-1"
-            table, bad = _read(encoding, True)
+            table, bad = _parse(data, layout, encoding, True)
         if bad:
-            table, bad = _read(encoding, False)
+            table, bad = _parse(data, layout, encoding, False)
     except pa.ArrowInvalid as exc:
         raise InputError(
             f"cannot parse as CSV: {str(exc).splitlines()[0]}", file=str(path)
         ) from None
+    return table, bad, encoding
 
-    # pyarrow numbers rows by physical line (skipped header included, blank lines counted);
-    # the kept rows are the lines that were not reported as invalid.
-    total = table.num_rows + len(bad)
+
+def _kept_line_numbers(n_kept: int, bad: list[tuple[int, str, int]], skip: int) -> np.ndarray:
+    """Line numbers of the kept rows. pyarrow numbers rows by physical line (skipped header
+    included, blank lines counted); the kept rows are the lines not reported as invalid."""
+    total = n_kept + len(bad)
     bad_numbers = np.array(sorted(b[0] for b in bad), dtype=np.int64)
     keep_mask = np.ones(skip + total + 1, dtype=bool)
     keep_mask[: skip + 1] = False
     keep_mask[bad_numbers[(bad_numbers > 0) & (bad_numbers <= skip + total)]] = False
-    numbers = np.flatnonzero(keep_mask)[: table.num_rows]
+    return np.flatnonzero(keep_mask)[:n_kept]
+
+
+def _sort_bad_rows(
+    bad: list[tuple[int, str, int]],
+) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str, str]]]:
+    """Rows pyarrow rejected that Python's CSV reader splits into 95 fields (rescued), and the
+    truly malformed ones (errors)."""
     errors: list[tuple[int, str, str]] = []
     rescued: list[tuple[int, list[str]]] = []
     for number, text, ncols in bad:
@@ -271,63 +309,95 @@ def read_doj(path: str | Path) -> DojFile:
         else:
             n = len(fields) or ncols
             errors.append((number, f"expected {N_COLUMNS} fields, found {n}", text))
-    if wide:
-        import pyarrow.compute as pc
+    return rescued, errors
 
-        extra_bad = np.flatnonzero(
-            pc.not_equal(table.column(_EXTRA), "").to_numpy(zero_copy_only=False)
-        )
-        for i in extra_bad:
-            row = [table.column(c)[int(i)].as_py() for c in names]
-            errors.append(
-                (int(numbers[i]), f"expected {N_COLUMNS} fields, found 96", ",".join(row))
-            )
-        table = table.drop_columns([_EXTRA])
-        if len(extra_bad):
-            keep = np.ones(table.num_rows, dtype=bool)
-            keep[extra_bad] = False
-            table = table.filter(pa.array(keep))
-            numbers = numbers[keep]
-    lines = numbers
-    if rescued:
-        extra_tab = pa.table(
-            {
-                c: pa.array([r[1][j] for r in rescued], pa.string())
-                for j, c in enumerate(DOJ_COLUMNS)
-            }
-        )
-        table = pa.concat_tables([table, extra_tab])
-        lines = np.concatenate([lines, np.array([r[0] for r in rescued], dtype=np.int64)])
-        order = np.argsort(lines, kind="stable")
-        table = table.take(pa.array(order))
-        lines = lines[order]
 
-    # Blank lines (and rows of empty fields) are not records; rows without a SUBJECT_ID cannot be
-    # linked to a person and are reported.
+def _drop_trailing_field(
+    table: object, numbers: np.ndarray, errors: list[tuple[int, str, str]]
+) -> tuple[object, np.ndarray]:
+    """In a file whose rows end with a trailing comma, a row with a value there is malformed."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = [*DOJ_COLUMNS, _EXTRA]
+    extra_bad = np.flatnonzero(
+        pc.not_equal(table.column(_EXTRA), "").to_numpy(zero_copy_only=False)
+    )
+    for i in extra_bad:
+        row = [table.column(c)[int(i)].as_py() for c in names]
+        errors.append((int(numbers[i]), f"expected {N_COLUMNS} fields, found 96", ",".join(row)))
+    table = table.drop_columns([_EXTRA])
+    if len(extra_bad):
+        keep = np.ones(table.num_rows, dtype=bool)
+        keep[extra_bad] = False
+        table = table.filter(pa.array(keep))
+        numbers = numbers[keep]
+    return table, numbers
+
+
+def _add_rescued(
+    table: object, lines: np.ndarray, rescued: list[tuple[int, list[str]]]
+) -> tuple[object, np.ndarray]:
+    """The rescued rows put back in file order."""
+    import pyarrow as pa
+
+    extra_tab = pa.table(
+        {c: pa.array([r[1][j] for r in rescued], pa.string()) for j, c in enumerate(DOJ_COLUMNS)}
+    )
+    table = pa.concat_tables([table, extra_tab])
+    lines = np.concatenate([lines, np.array([r[0] for r in rescued], dtype=np.int64)])
+    order = np.argsort(lines, kind="stable")
+    return table.take(pa.array(order)), lines[order]
+
+
+def _drop_unlinked(
+    table: object, lines: np.ndarray, errors: list[tuple[int, str, str]]
+) -> tuple[object, np.ndarray, int]:
+    """Blank lines (and rows of empty fields) are not records; rows without a SUBJECT_ID cannot
+    be linked to a person and are reported. Returns the table, its lines and the blank lines."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     subject = pc.utf8_trim_whitespace(table.column("SUBJECT_ID"))
     no_subject = np.flatnonzero(pc.equal(subject, "").to_numpy(zero_copy_only=False))
     blank_lines = 0
-    drop: list[int] = []
     for i in no_subject:
         row = [table.column(c)[int(i)].as_py() for c in DOJ_COLUMNS]
-        drop.append(int(i))
         if any(v.strip() for v in row):
-            errors.append(
-                (
-                    int(lines[i]),
-                    "SUBJECT_ID is blank: the row cannot be linked to a person",
-                    ",".join(row),
-                )
-            )
+            reason = "SUBJECT_ID is blank: the row cannot be linked to a person"
+            errors.append((int(lines[i]), reason, ",".join(row)))
         else:
             blank_lines += 1
-    if drop:
+    if len(no_subject):
         keep = np.ones(table.num_rows, dtype=bool)
-        keep[drop] = False
+        keep[no_subject] = False
         table = table.filter(pa.array(keep))
         lines = lines[keep]
+    return table, lines, blank_lines
+
+
+def read_doj(path: str | Path) -> DojFile:
+    """Read a DOJ research file; malformed rows are collected in ``DojFile.errors``.
+
+    Raises :class:`InputError` when the file is missing, has a wrong header, or holds no valid row.
+    """
+    import pyarrow as pa
+
+    path = Path(path)
+    data = _file_bytes(path)
+    layout = _layout(data, path)
+    if layout.empty:
+        table = pa.table({n: pa.array([], pa.string()) for n in DOJ_COLUMNS})
+        return DojFile(path, table, np.zeros(0, np.int64), [], layout.has_header, 0)
+    table, bad, encoding = _parse_file(data, layout, path)
+    records = table.num_rows + len(bad)
+    lines = _kept_line_numbers(table.num_rows, bad, layout.skip)
+    rescued, errors = _sort_bad_rows(bad)
+    if layout.wide:
+        table, lines = _drop_trailing_field(table, lines, errors)
+    if rescued:
+        table, lines = _add_rescued(table, lines, rescued)
+    table, lines, blank_lines = _drop_unlinked(table, lines, errors)
     errors.sort(key=lambda e: e[0])
     if table.num_rows == 0 and errors:
         first = errors[0]
@@ -337,8 +407,8 @@ def read_doj(path: str | Path) -> DojFile:
         )
     raw = None
     if not rescued and encoding == "utf8":
-        raw = _raw_lines(data, lines, skip + total, wide)
-    return DojFile(path, table, lines.astype(np.int64), errors, has_header, blank_lines, raw)
+        raw = _raw_lines(data, lines, layout.skip + records, layout.wide)
+    return DojFile(path, table, lines.astype(np.int64), errors, layout.has_header, blank_lines, raw)
 
 
 def _raw_lines(data: bytes, lines: np.ndarray, n_records: int, wide: bool) -> object:

@@ -204,6 +204,25 @@ class FileResult:
     errors_path: Path
     summary: dict[str, Any]
 
+    def describe(self) -> str:
+        """One line: rows kept and malformed, the flow, and the outcomes of the evaluation."""
+        s = self.summary
+        o = s["outcomes"]
+        return (
+            f"{self.source}: {s['rows']['kept']} rows ({s['rows']['errors']} malformed), "
+            f"flow {s['flow']}, {s['evaluated_convictions']} convictions evaluated: "
+            f"{o['dismiss']} dismiss, {o['reduce']} reduce, {o['not_eligible']} not eligible, "
+            f"{o['review']} review -> {self.results.parent}"
+        )
+
+    def warning(self) -> str | None:
+        """A warning when the county has no Prop 64 conviction but other counties have some."""
+        s = self.summary
+        if s["evaluated_convictions"] or not s["prop64_convictions_by_county"]:
+            return None
+        found = ", ".join(sorted(s["prop64_convictions_by_county"]))
+        return f"warning: no Prop 64 conviction in {s['county']}; the file has some in: {found}"
+
 
 def _unique_stem(path: Path, used: set[str]) -> str:
     stem, n = path.stem, 2

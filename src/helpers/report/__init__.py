@@ -8,10 +8,7 @@ identifiers.
 
 from __future__ import annotations
 
-from helpers.report.audit import (
-    selection_audit_table,
-    selections,
-)
+from helpers.report.audit import selection_audit_table
 from helpers.report.cleaning import (
     distribution,
     headline,
@@ -66,7 +63,6 @@ __all__ = [
     "rule_table",
     "score_figure",
     "selection_audit_table",
-    "selections",
     "sensitivity_table",
     "setup_display",
     "time_served_figure",

@@ -1,4 +1,4 @@
-"""Views of the county bias-audit notebook: selections and their audit tables."""
+"""Views of the county bias-audit notebook: the audit's selections and their selection-audit table."""
 
 from __future__ import annotations
 
@@ -7,30 +7,19 @@ import pandas as pd
 from helpers.report.context import CountyContext
 
 
-def selections(ctx: CountyContext, k: int | None = None) -> dict[str, pd.Series]:
-    """The selections the audit compares: screen-eligible, top-k by R, top-k by model (if any)."""
-    k = int(k or ctx.config.top_k)
-    c = ctx.candidates
-    out = {
-        "screen eligible": (c["eligibility"] == "eligible"),
-        f"top {k} by R": c["rank"] <= k,
-    }
-    if "model_rank" in c and c["model_rank"].notna().any():
-        model_rank = c["model_rank"].rank(method="first")
-        out[f"top {k} by model"] = model_rank <= k
-    return {
-        name: s.fillna(False).astype(bool).set_axis(c["cdcno"].to_numpy())
-        for name, s in out.items()
-    }
-
-
 def selection_audit_table(ctx: CountyContext, k: int | None = None) -> pd.DataFrame:
-    """Selection rates and disparity ratios by race group for each selection, suppressed in public."""
+    """Selection rates and disparity ratios by race group for each selection, suppressed in public.
+
+    The selections are the audit's (:func:`helpers.audit.selections`: screen-eligible, the first k
+    of the county's ranking by R and by the model), named in words (``top 50 by R``); ``k`` defaults
+    to the county's ``ranking.top_k``.
+    """
     from helpers import audit
 
+    k = int(k or ctx.config.top_k)
     people = ctx.people.set_index("cdcno").loc[ctx.candidates["cdcno"]].reset_index()
     frames = []
-    for name, selected in selections(ctx, k).items():
+    for name, selected in audit.selections(people, ctx.candidates, k).items():
         table = audit.selection_audit(
             people,
             selected.to_numpy(),
@@ -39,6 +28,6 @@ def selection_audit_table(ctx: CountyContext, k: int | None = None) -> pd.DataFr
             seed=ctx.seed,
         )
         table = audit.protect_selection_audit(table, ctx.mode)
-        table.insert(0, "selection", name)
+        table.insert(0, "selection", name.replace("_", " "))
         frames.append(table)
     return pd.concat(frames, ignore_index=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -62,7 +61,7 @@ def distribution(ctx: CountyContext, column: str, label: str) -> pd.DataFrame:
 
 def quarantine_summary(ctx: CountyContext) -> pd.DataFrame:
     """Rows quarantined at ingest, by reason (statewide: quarantined rows have no reliable county)."""
-    path = Path(ctx.shared["processed"]) / "quarantine.csv"
+    path = ctx.shared.processed / "quarantine.csv"
     if not path.exists():
         return pd.DataFrame({"Reason": [], "Rows": []})
     q = pd.read_csv(path)

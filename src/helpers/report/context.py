@@ -2,49 +2,52 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from helpers.counties import in_county
+from helpers.errors import InputError
+from helpers.pipeline.manifest import RunManifest, read_run_manifest
 from helpers.privacy import check_mode, run_salt
+from helpers.screening.config import CountyConfig
 
 
 @dataclass
 class CountyContext:
-    """Everything one county's notebooks read: shared manifest, tables, candidates, configuration."""
+    """Everything one county's notebooks read: run manifest, tables, candidates, configuration."""
 
     county: str
     mode: str
     as_of: str
     seed: int
     shared_dir: Path
-    shared: dict[str, Any]
+    shared: RunManifest
     people: pd.DataFrame  # the county's people
     offenses: pd.DataFrame  # the county's offense rows
     statewide_people: pd.DataFrame
     candidates: pd.DataFrame  # the county's candidate list (best first)
-    config: Any
+    config: CountyConfig
     salt: str = field(repr=False, default="")
 
     @property
     def public(self) -> bool:
+        """True in public mode (pseudonyms, small cells suppressed)."""
         return self.mode == "public"
 
 
 @lru_cache(maxsize=4)
-def _read_parquet_cached(path: str, mtime: float) -> pd.DataFrame:
+def _read_parquet_cached(path: str, _mtime: float) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
 def _parquet(path: str | Path) -> pd.DataFrame:
     """Read a Parquet file once per process (the pipeline reuses one kernel for many notebooks)."""
     path = Path(path)
+    if not path.is_file():
+        raise InputError("missing: rerun `secondlook run`", file=str(path))
     return _read_parquet_cached(str(path.resolve()), path.stat().st_mtime)
 
 
@@ -82,32 +85,30 @@ def setup_display() -> None:
 
 
 def load_context(shared: str | Path, county: str, mode: str = "public") -> CountyContext:
-    """Load the shared outputs of ``secondlook run`` for one county."""
-    from helpers.data.ingest import isin
+    """Load the shared outputs of ``secondlook run`` (its run manifest) for one county."""
+    from helpers.data.checks import isin
     from helpers.screening.config import county_file, load_config
 
     mode = check_mode(mode)
     shared_dir = Path(shared)
-    manifest = json.loads((shared_dir / "shared.json").read_text())
-    processed = Path(manifest["processed"])
-    tables = {name: _parquet(processed / f"{name}.parquet") for name in ("people", "offenses")}
+    manifest = read_run_manifest(shared_dir)
+    tables = {
+        name: _parquet(manifest.processed / f"{name}.parquet") for name in ("people", "offenses")
+    }
     people = tables["people"]
     county_people = people.loc[in_county(people, county)].reset_index(drop=True)
     offenses = tables["offenses"]
     county_offenses = offenses[isin(offenses["cdcno"], county_people["cdcno"])].reset_index(
         drop=True
     )
-    candidates = _parquet(manifest["candidates"][county])
+    candidates = _parquet(manifest.candidates[county])
     candidates = candidates.loc[in_county(candidates, county)].reset_index(drop=True)
-    model = manifest.get("model") or {}
-    if model.get("predictions") and Path(model["predictions"]).exists():
-        scores = _parquet(model["predictions"])
-        candidates = candidates.merge(scores, on="cdcno", how="left")
+    candidates = candidates.merge(_parquet(manifest.model.predictions), on="cdcno", how="left")
     return CountyContext(
         county=county,
         mode=mode,
-        as_of=manifest["as_of"],
-        seed=int(manifest["seed"]),
+        as_of=manifest.as_of.isoformat(),
+        seed=manifest.seed,
         shared_dir=shared_dir,
         shared=manifest,
         people=county_people,
@@ -120,17 +121,17 @@ def load_context(shared: str | Path, county: str, mode: str = "public") -> Count
 
 
 def provenance(ctx: CountyContext) -> pd.DataFrame:
-    """Input hashes, configuration, package versions, git commit, run date and seed."""
+    """Input hashes, configuration, library versions, git commit, code hash and seed."""
     rows = [
         ("County", ctx.county),
         ("Mode", ctx.mode),
         ("As-of date", ctx.as_of),
-        ("Run date", date.today().isoformat()),
         ("Seed", str(ctx.seed)),
-        ("Git commit", ctx.shared.get("git_commit", "unknown")),
+        ("Git commit", ctx.shared.git_commit),
+        ("Code (SHA-256)", ctx.shared.code_hash),
         ("Configuration", ", ".join(ctx.config.files)),
-        ("Configuration hash", ctx.shared["config_hashes"].get(ctx.county, "")),
+        ("Configuration hash", ctx.shared.config_hashes[ctx.county]),
     ]
-    rows += [(f"Input {name} (SHA-256)", digest) for name, digest in ctx.shared["inputs"].items()]
-    rows += [(f"Version of {name}", version) for name, version in ctx.shared["versions"].items()]
+    rows += [(f"Input {name} (SHA-256)", digest) for name, digest in ctx.shared.inputs.items()]
+    rows += [(f"Version of {name}", version) for name, version in ctx.shared.versions.items()]
     return pd.DataFrame(rows, columns=["Item", "Value"])

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from dataclasses import fields
 
 import pandas as pd
 
+from helpers.model import read_metadata
 from helpers.privacy import pseudonymise, suppress
 from helpers.report.context import CountyContext
 
 
 def model_table(ctx: CountyContext, name: str) -> pd.DataFrame:
     """One of the statewide model's evaluation tables (metrics, comparison, importance, weights, …)."""
-    model = ctx.shared.get("model") or {}
-    path = Path(model.get("dir", "")) / f"{name}.csv"
-    if not model or not path.exists():
+    path = ctx.shared.model.dir / f"{name}.csv"
+    if not path.exists():
         return pd.DataFrame(
             {"note": [f"no {name} table: the statewide model was not trained in this run"]}
         )
@@ -37,26 +36,34 @@ def model_table(ctx: CountyContext, name: str) -> pd.DataFrame:
 
 def model_setting(ctx: CountyContext) -> pd.DataFrame:
     """The model's setting in words: label, positives, split, parameters, training-data hash."""
-    model = ctx.shared.get("model") or {}
-    if not model:
-        return pd.DataFrame({"note": ["the statewide model was not trained in this run"]})
-    meta = json.loads(Path(model["metadata"]).read_text())
-    keep = [
-        "label",
-        "county",
-        "n_train",
-        "n_test",
-        "positives_train",
-        "positives_test",
-        "positive_rate",
-        "threshold",
-        "training_data_hash",
-        "trained",
-        "seconds",
+    meta = read_metadata(ctx.shared.model.metadata)
+    data = meta.data
+    rows = [
+        ("label", meta.label),
+        ("county", meta.county),
+        ("n_train", data.n_train),
+        ("n_test", data.n_test),
+        ("positives_train", data.n_train_positive),
+        ("positives_test", data.n_test_positive),
+        ("positive_rate", data.positive_share),
+        ("threshold", meta.parameters.threshold),
+        ("training_data_hash", data.training_data_sha256),
+        ("trained", meta.created),
+        ("seconds", meta.timing_seconds.run),
     ]
-    rows = [(k, meta[k]) for k in keep if k in meta]
-    rows += [(f"parameter {k}", v) for k, v in (meta.get("parameters") or {}).items()]
-    return pd.DataFrame(rows, columns=["Item", "Value"]).astype({"Value": "string"})
+    rows += [
+        (f"parameter {f.name}", getattr(meta.parameters, f.name)) for f in fields(meta.parameters)
+    ]
+    return pd.DataFrame(
+        [(item, _text(value)) for item, value in rows], columns=["Item", "Value"]
+    ).astype({"Value": "string"})
+
+
+def _text(value: object) -> str:
+    """A setting's value as text (a tuple as a list, ``None`` as ``none``)."""
+    if value is None:
+        return "none"
+    return str(list(value)) if isinstance(value, tuple) else str(value)
 
 
 def model_ranked_list(ctx: CountyContext, k: int = 25) -> pd.DataFrame:

@@ -1,18 +1,24 @@
 """The candidate list: screens + score + rank + extreme outliers, one row per person.
 
 :func:`build_candidates` is the contract other modules (model, bias audit, notebooks) call: its name
-and columns are kept stable.
+and columns are kept stable.  :func:`screen_folder` is ``secondlook screen``: the list of one county
+and the files written beside it (:func:`write_screen_outputs`).
 """
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import xlsxwriter
 
 from helpers.counties import canonical_name, in_county
+from helpers.data.ingest import load_dataset
 from helpers.errors import InputError
 from helpers.screening.config import FACTOR_DIRECTIONS, CountyConfig, load_config
 from helpers.screening.outliers import find_outliers, mandate_list
@@ -21,6 +27,7 @@ from helpers.screening.score import (
     offense_row_levels,
     rank_within_county,
     score,
+    sensitivity,
 )
 from helpers.screening.screens import prepare, screen
 
@@ -75,26 +82,43 @@ def build_candidates(
     name = canonical_name(county)
     config = config if config is not None else load_config(name)
     tables = add_person_positions(tables)
+    out = _statewide_candidates(tables, config, as_of)
+    if name is not None:
+        out = out.loc[in_county(out, name)]
+    out = out.reset_index(drop=True)
+    out["rank"] = rank_within_county(out)
+    order = np.lexsort(
+        (out["rank"].to_numpy(), out["county"].astype("string").fillna("").to_numpy())
+    )
+    return out.iloc[order].reset_index(drop=True)
+
+
+SCREEN_COLUMNS = ["cdcno", "county", "eligible", "eligibility", "failed_rules", "unknown_rules"]
+SCORE_COLUMNS = [*FACTOR_COLUMNS, "factor_sum", "factor_data_missing"]
+SCORE_COLUMNS += ["current_sum", "prior_sum", "levels_missing"]
+CONTEXT_COLUMNS = [
+    "age",
+    "age_source",
+    "age_at_offense",
+    "sentence_type",
+    "sentence_years",
+    "time_served_years",
+    "controlling_offense_key",
+    "race_group",
+]
+
+
+def _statewide_candidates(
+    tables: dict[str, pd.DataFrame], config: CountyConfig, as_of: date | str
+) -> pd.DataFrame:
+    """Screens, score, outliers and the mandate for everybody, one row per person (not ranked)."""
     people = tables["people"]
-    data = prepare(tables)
-    screened = screen(tables, config, as_of, data=data)
+    screened = screen(tables, config, data=prepare(tables))
     rows = offense_row_levels(tables, config.score)
     scored = score(tables, config, as_of, rows=rows)
     outliers = find_outliers(tables, config, rows=rows)
     review = mandate_list(outliers, config).set_index("cdcno")["review_required"]
-
-    context = [
-        "age",
-        "age_source",
-        "age_at_offense",
-        "sentence_type",
-        "sentence_years",
-        "time_served_years",
-        "controlling_offense_key",
-        "race_group",
-    ]
-    out = screened[["cdcno", "county", "eligible", "eligibility", "failed_rules", "unknown_rules"]]
-    out = out.assign(
+    out = screened[SCREEN_COLUMNS].assign(
         R=scored["R"].to_numpy(),
         rank=0,
         outlier=outliers["outlier"].to_numpy(),
@@ -102,28 +126,10 @@ def build_candidates(
     )
     extra = pd.concat(
         [
-            scored[
-                [
-                    *FACTOR_COLUMNS,
-                    "factor_sum",
-                    "factor_data_missing",
-                    "current_sum",
-                    "prior_sum",
-                    "levels_missing",
-                ]
-            ],
+            scored[SCORE_COLUMNS],
             outliers[["outlier_severity", "offense_level", "guideline_ratio"]],
-            people[[c for c in context if c in people]],
-            screened.drop(
-                columns=[
-                    "cdcno",
-                    "county",
-                    "eligible",
-                    "eligibility",
-                    "failed_rules",
-                    "unknown_rules",
-                ]
-            ),
+            people[[c for c in CONTEXT_COLUMNS if c in people]],
+            screened.drop(columns=SCREEN_COLUMNS),
         ],
         axis=1,
     )
@@ -133,14 +139,7 @@ def build_candidates(
         "review_required",
         out["cdcno"].map(review).fillna(False).astype(bool).to_numpy(),
     )
-    if name is not None:
-        out = out.loc[in_county(out, name)]
-    out = out.reset_index(drop=True)
-    out["rank"] = rank_within_county(out)
-    order = np.lexsort(
-        (out["rank"].to_numpy(), out["county"].astype("string").fillna("").to_numpy())
-    )
-    return out.iloc[order].reset_index(drop=True)
+    return out
 
 
 def summary(candidates: pd.DataFrame, config: CountyConfig | None = None) -> dict[str, Any]:
@@ -191,3 +190,85 @@ def summary(candidates: pd.DataFrame, config: CountyConfig | None = None) -> dic
 
 def _num(value: Any) -> float | None:
     return None if pd.isna(value) else round(float(value), 6)
+
+
+#: Columns of ``outliers.csv`` (the mandate list), when present.
+OUTLIER_LIST_COLUMNS = [
+    "county",
+    "outlier_rank",
+    "cdcno",
+    "review_required",
+    "county_outliers",
+    "required_reviews",
+    "outlier_severity",
+    "guideline_ratio",
+    "offense_level",
+    "eligibility",
+    "R",
+    "rank",
+    "outlier_reason",
+]
+
+
+def write_candidates_xlsx(frame: pd.DataFrame, path: Path) -> Path:
+    """Excel copy of a table, written column by column (NA as blank, infinity as 'life')."""
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": False, "nan_inf_to_errors": True})
+    sheet = book.add_worksheet("candidates")
+    sheet.write_row(0, 0, [str(c) for c in frame.columns])
+    for j, col in enumerate(frame.columns):
+        values = frame[col].astype(object).where(frame[col].notna(), None).tolist()
+        values = [
+            ("life" if v > 0 else "") if isinstance(v, float) and math.isinf(v) else v
+            for v in values
+        ]
+        sheet.write_column(1, j, values)
+    sheet.freeze_panes(1, 0)
+    book.close()
+    return path
+
+
+def write_screen_outputs(
+    candidates: pd.DataFrame,
+    config: CountyConfig,
+    out: Path,
+    top_k: int | None = None,
+    about: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write ``candidates.csv``/``.xlsx``, ``outliers.csv`` (the mandate list), ``sensitivity.csv``
+    and ``summary.json`` (:func:`summary` plus ``about``) into ``out``; return the summary."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    candidates.to_csv(out / "candidates.csv", index=False)
+    write_candidates_xlsx(candidates, out / "candidates.xlsx")
+    outliers = mandate_list(candidates, config)
+    outliers[[c for c in OUTLIER_LIST_COLUMNS if c in outliers]].to_csv(
+        out / "outliers.csv", index=False
+    )
+    sensitivity(candidates, config, top_k).to_csv(out / "sensitivity.csv", index=False)
+    info = summary(candidates, config) | (about or {})
+    (out / "summary.json").write_text(json.dumps(info, indent=2, default=str))
+    return info
+
+
+def screen_folder(
+    data: Path,
+    out: Path,
+    *,
+    as_of: date | str | None = None,
+    county: str | None = None,
+    config_path: Path | None = None,
+    top_k: int | None = None,
+) -> dict[str, Any]:
+    """``secondlook screen``: the candidate list of ``county`` (all counties if ``None``) from an
+    ingested folder (or raw files, with ``as_of``), written by :func:`write_screen_outputs`.
+
+    The as-of date is the data's (a different ``as_of`` is refused by
+    :func:`helpers.data.ingest.load_dataset`); ``config_path`` defaults to the county's file.
+    Returns the summary, with ``as_of``, ``county`` and ``data``.
+    """
+    dataset = load_dataset(data, as_of)
+    name = canonical_name(county)
+    config = load_config(name, config_path)
+    candidates = build_candidates(dataset.tables, name, config, dataset.as_of)
+    about = {"as_of": dataset.as_of.isoformat(), "county": name, "data": str(data)}
+    return write_screen_outputs(candidates, config, out, top_k, about)

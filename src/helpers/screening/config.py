@@ -7,9 +7,11 @@ eligibility presets themselves extend ``configs/presets/defaults.yaml`` (score w
 thresholds, the mandate and ranking), so every setting is written in a file, not in code; a key
 missing everywhere falls back to the value in :func:`validate` (the same as ``defaults.yaml``).
 
-Merging is a *deep merge*: mappings merge key by key, any other value (numbers, lists) replaces the
-inherited one, and ``null`` deletes an inherited key (so a county can drop a preset's rule with
-``rules: {age: null}``).
+Files are read with :mod:`helpers.yamlconfig` (one reader and one error format for every settings
+file).  Merging is a *deep merge*: mappings merge key by key, any other value (numbers, lists)
+replaces the inherited one, and ``null`` removes an inherited setting (so a county can drop a
+preset's rule with ``rules: {age: null}``; a removed setting takes its default).  A rule names its
+type with ``type:`` (the types and their settings: :data:`helpers.screening.rules.RULE_TYPES`).
 
 Weights are a number or one of the words in :data:`WEIGHT_PRESETS` (the only place these numbers are
 written).  For the factor weights ``x_i`` a word takes the factor's documented direction
@@ -19,16 +21,33 @@ written (negative = mitigating).
 
 from __future__ import annotations
 
-import copy
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from helpers import paths
 from helpers.counties import file_stem
-from helpers.errors import InputError
+from helpers.data.reference import LIST_NAMES
+from helpers.data.schema import SENTENCE_TYPES
+from helpers.screening.offenses import parse_offense_keys
+from helpers.screening.rules import PARAM_KINDS, RULE_TYPES, RuleParam
+from helpers.yamlconfig import (
+    Doc,
+    check_keys,
+    choice,
+    fail,
+    flag,
+    integer,
+    join,
+    mapping,
+    number,
+    parents_of,
+    read_mapping,
+    resolve_extends,
+    text,
+    text_list,
+)
 
 CONFIG_DIR = paths.CONFIG_DIR
 
@@ -55,41 +74,7 @@ FACTOR_DIRECTIONS: dict[str, int] = {
     "elderly_poor_health": -1,
 }
 
-STATUTORY_LISTS = ("serious", "violent", "super_strike", "sex_registrable", "homicide", "robbery")
-SENTENCE_TYPES = (
-    "DSL",
-    "Second Striker",
-    "Third Striker",
-    "Life with Parole",
-    "Life w/o Parole",
-    "Condemned",
-)
-
-# Rule kinds: their parameters as name -> (type, required).
-_NUM = (int, float)
-_OFFENSE_PARAMS: dict[str, tuple[Any, bool]] = {
-    "lists": (list, False),
-    "sections": (list, False),
-    "except_lists": (list, False),
-    "except_sections": (list, False),
-}
-RULE_KINDS: dict[str, dict[str, tuple[Any, bool]]] = {
-    "min_age": {"years": (_NUM, True)},
-    "min_sentence_years": {"years": (_NUM, True)},
-    "min_time_served_years": {"years": (_NUM, True)},
-    "age_at_offense_between": {"min": (_NUM, True), "max": (_NUM, True)},
-    "no_current_offense_in": _OFFENSE_PARAMS,
-    "no_prior_offense_in": _OFFENSE_PARAMS,
-    "controlling_offense_in": _OFFENSE_PARAMS,
-    "any_current_offense_in": _OFFENSE_PARAMS,
-    "no_enhancement": {"sections": (list, True)},
-    "not_near_release": {"months": (_NUM, True)},
-    "sentence_type_in": {"types": (list, True)},
-    "sentence_type_not_in": {"types": (list, True)},
-    "not_sex_registrant": {},
-}
-
-_TOP_KEYS = {
+TOP_KEYS = (
     "name",
     "description",
     "sources",
@@ -100,28 +85,28 @@ _TOP_KEYS = {
     "outliers",
     "mandate",
     "ranking",
-}
-_SECTION_KEYS = {
-    "screens": {"estimate_margin_years", "rules"},
-    "score": {"a", "b", "d", "count_stayed", "factors", "enhancement_levels", "level_cap"},
-    "outliers": {
+)
+SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "screens": ("estimate_margin_years", "rules"),
+    "score": ("a", "b", "d", "count_stayed", "factors", "enhancement_levels", "level_cap"),
+    "outliers": (
         "min_peers",
         "peer_ratio",
         "peer_percentile",
         "guideline_ratio",
         "max_enhancements",
-    },
-    "mandate": {"min_cases", "share", "whichever"},
-    "ranking": {"top_k"},
+    ),
+    "mandate": ("min_cases", "share", "whichever"),
+    "ranking": ("top_k",),
 }
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One eligibility rule: its id in the file, its kind and its parameters."""
+    """One eligibility rule: its id in the file, its type (:data:`RULE_TYPES`) and its settings."""
 
     id: str
-    kind: str
+    type: str
     params: dict[str, Any]
 
 
@@ -180,251 +165,207 @@ class CountyConfig:
     outliers: OutlierSettings
     mandate: Mandate
     top_k: int
-    raw: dict[str, Any]
 
 
-def weight_value(value: Any, where: str, file: str, direction: int = 1) -> float:
+def weight_value(value: Any, key: str, path: Path | None, direction: int = 1) -> float:
     """A weight as a number: numbers as written, words through :data:`WEIGHT_PRESETS` × direction."""
-    if isinstance(value, bool):
-        raise InputError(
-            f"key '{where}': weight must be a number or a word, not {value}", file=file
-        )
-    if isinstance(value, _NUM):
-        return float(value)
     if isinstance(value, str):
         word = " ".join(value.upper().replace("_", " ").split())
         if word in WEIGHT_PRESETS:
             return direction * WEIGHT_PRESETS[word]
-    words = ", ".join(WEIGHT_PRESETS)
-    raise InputError(
-        f"key '{where}': unknown weight '{value}' (use a number or one of {words})", file=file
-    )
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number(value, key, path)
+    raise fail(path, key, f"a finite number or one of {', '.join(WEIGHT_PRESETS)}", value)
 
 
-def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``over`` into a copy of ``base``: mappings recurse, ``None`` deletes, others replace."""
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        if value is None:
-            out.pop(key, None)
-        elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
+# --------------------------------------------------------------------------------------------------
+# Reading the files
+# --------------------------------------------------------------------------------------------------
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        raise InputError("configuration file not found", file=str(path))
+def _preset_path(config_dir: Path, name: str) -> Path:
+    return config_dir / "presets" / f"{file_stem(name)}.yaml"
+
+
+def _check_rule_entries(rules: Any, path: Path) -> None:
+    """Each rule is a mapping or ``null``; a rule written with the key ``rule:`` must say ``type:``."""
+    for rule_id, spec in mapping(rules, "screens.rules", path).items():
+        where = join("screens.rules", str(rule_id))
+        if spec is not None and not isinstance(spec, dict):
+            raise fail(path, where, "a mapping with 'type:' and its settings", spec)
+        if isinstance(spec, dict) and "rule" in spec:
+            raise fail(
+                path, join(where, "rule"), f"'type: {spec['rule']}' (write type:, not rule:)"
+            )
+
+
+def _read_file(path: Path, config_dir: Path) -> Doc:
+    """One settings file, checked for its own keys and presets before it is merged."""
+    doc = read_mapping(path)
+    check_keys(doc, TOP_KEYS, path)
+    for name in parents_of(doc, path):
+        if not _preset_path(config_dir, name).is_file():
+            names = ", ".join(list_presets(config_dir))
+            raise fail(path, "extends", f"the name of a preset ({names})", name)
+    for section, keys in SECTION_KEYS.items():
+        check_keys(mapping(doc.get(section), section, path), keys, path, section)
+    _check_rule_entries((doc.get("screens") or {}).get("rules"), path)
+    return doc
+
+
+# --------------------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------------------
+
+
+def _setting(section: Doc, key: str, default: Any) -> Any:
+    """A setting of a merged section; absent or ``null`` takes ``default``."""
+    value = section.get(key)
+    return default if value is None else value
+
+
+def offense_key(value: Any) -> str:
+    """A county-written offense key in the form :func:`~helpers.screening.offenses.in_sections`
+    reads: code, section and subdivision without spaces (``PC 245(a)`` -> ``PC245(A)``), a degree
+    after one space (``PC459 2nd``)."""
+    found = re.match(r"^(.*?)\s*\b(1st|2nd)\s*$", str(value), flags=re.IGNORECASE)
+    base, degree = (found.group(1), found.group(2).lower()) if found else (str(value), "")
+    key = base.replace(" ", "").upper()
+    return f"{key} {degree}" if degree else key
+
+
+def _param_value(value: Any, param: RuleParam, key: str, path: Path | None) -> Any:
+    """One rule setting checked against its schema (sections normalised, e.g. ``PC 245(a)``)."""
+    if param.kind == "number":
+        number(value, key, path, lo=param.lo, hi=param.hi)
+        return value
+    if not isinstance(value, list):
+        raise fail(path, key, PARAM_KINDS[param.kind], value)
+    allowed = {"lists": LIST_NAMES, "types": SENTENCE_TYPES}.get(param.kind)
+    if allowed is not None:
+        for i, item in enumerate(value):
+            choice(item, join(key, i), path, allowed)
+        return value
+    keys = [offense_key(v) for v in value]
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark is not None else ""
-        raise InputError(
-            f"{line}not valid YAML ({getattr(exc, 'problem', exc)})", file=path.name
-        ) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InputError("must be a mapping of keys (name:, extends:, screens:, …)", file=path.name)
-    return data
+        parse_offense_keys(keys)
+    except ValueError as exc:
+        raise fail(path, key, PARAM_KINDS[param.kind], str(exc)) from None
+    return keys
 
 
-def _resolve(path: Path, config_dir: Path, seen: tuple[Path, ...]) -> tuple[dict, list[str]]:
-    """Read ``path`` and everything it extends, merged base first."""
-    if path in seen:
-        chain = " -> ".join(p.name for p in (*seen, path))
-        raise InputError(f"'extends' loops: {chain}", file=path.name)
-    data = _read_yaml(path)
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        raise InputError(
-            f"unknown key '{sorted(unknown)[0]}' (expected: {', '.join(sorted(_TOP_KEYS))})",
-            file=path.name,
-        )
-    parents = data.get("extends") or []
-    if isinstance(parents, str):
-        parents = [parents]
-    if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
-        raise InputError("key 'extends': must be a preset name or a list of them", file=path.name)
-    merged: dict[str, Any] = {}
-    files: list[str] = []
-    for parent in parents:
-        parent_path = config_dir / "presets" / f"{file_stem(parent)}.yaml"
-        if not parent_path.exists():
-            names = ", ".join(sorted(p.stem for p in (config_dir / "presets").glob("*.yaml")))
-            raise InputError(
-                f"key 'extends': no preset '{parent}' (available: {names})", file=path.name
-            )
-        parent_data, parent_files = _resolve(parent_path, config_dir, (*seen, path))
-        merged = deep_merge(merged, parent_data)
-        files += [f for f in parent_files if f not in files]
-    own = {k: v for k, v in data.items() if k != "extends"}
-    # Descriptive keys belong to the file that states them; they are not inherited.
-    for key in ("name", "description", "sources"):
-        if key in own:
-            merged.pop(key, None)
-    merged = deep_merge(merged, own)
-    return merged, [*files, str(path)]
+def _rule(rule_id: str, spec: Doc, path: Path | None) -> Rule:
+    """One rule of ``screens.rules``: its type and settings checked against :data:`RULE_TYPES`."""
+    where = join("screens.rules", rule_id)
+    if not isinstance(spec, dict) or "type" not in spec:
+        raise fail(path, where, "a mapping with 'type:' and its settings", spec)
+    name = choice(spec["type"], join(where, "type"), path, RULE_TYPES)
+    rule_type = RULE_TYPES[name]
+    check_keys(spec, ["type", *rule_type.params], path, where)
+    params: dict[str, Any] = {}
+    for key, param in rule_type.params.items():
+        if spec.get(key) is not None:
+            params[key] = _param_value(spec[key], param, join(where, key), path)
+        elif param.required:
+            raise fail(path, join(where, key), f"{PARAM_KINDS[param.kind]} (type {name} needs it)")
+    if rule_type.one_of and not any(params.get(k) for k in rule_type.one_of):
+        raise fail(path, where, f"at least one of {' or '.join(rule_type.one_of)} (type {name})")
+    problem = rule_type.check(params) if rule_type.check is not None else ""
+    if problem:
+        raise fail(path, where, problem)
+    return Rule(rule_id, name, params)
 
 
-def _check_mapping(value: Any, where: str, file: str, allowed: set[str]) -> dict:
-    if not isinstance(value, dict):
-        raise InputError(f"key '{where}': must be a mapping", file=file)
-    unknown = set(value) - allowed
-    if unknown:
-        raise InputError(
-            f"unknown key '{where}.{sorted(unknown)[0]}' (expected: {', '.join(sorted(allowed))})",
-            file=file,
-        )
-    return value
+def _rules(screens: Doc, path: Path | None) -> tuple[Rule, ...]:
+    """The rules in file order; a rule set to ``null`` is dropped."""
+    rules = mapping(screens.get("rules"), "screens.rules", path)
+    return tuple(_rule(str(k), v, path) for k, v in rules.items() if v is not None)
 
 
-def _number(
-    section: dict, key: str, where: str, file: str, default: float, lo: float, hi: float
-) -> float:
-    value = section.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, _NUM) or not lo <= value <= hi:
-        raise InputError(f"key '{where}.{key}': must be a number from {lo} to {hi}", file=file)
-    return float(value)
-
-
-def _rule(rule_id: str, spec: Any, file: str) -> Rule:
-    where = f"screens.rules.{rule_id}"
-    if not isinstance(spec, dict) or "rule" not in spec:
-        raise InputError(
-            f"key '{where}': must be a mapping with 'rule:' and its settings", file=file
-        )
-    kind = spec["rule"]
-    if kind not in RULE_KINDS:
-        raise InputError(
-            f"key '{where}.rule': unknown rule '{kind}' (known: {', '.join(RULE_KINDS)})", file=file
-        )
-    params = {k: v for k, v in spec.items() if k != "rule"}
-    expected = RULE_KINDS[kind]
-    for key in params:
-        if key not in expected:
-            allowed = ", ".join(expected) or "no settings"
-            raise InputError(
-                f"key '{where}.{key}': rule '{kind}' does not take '{key}' ({allowed})", file=file
-            )
-    for key, (kind_type, required) in expected.items():
-        if key not in params:
-            if required:
-                raise InputError(f"key '{where}': rule '{kind}' needs '{key}'", file=file)
-            continue
-        value = params[key]
-        if isinstance(value, bool) or not isinstance(value, kind_type):
-            what = "a number" if kind_type is _NUM else "a list"
-            raise InputError(f"key '{where}.{key}': must be {what}", file=file)
-        if key in ("lists", "except_lists"):
-            bad = [v for v in value if v not in STATUTORY_LISTS]
-            if bad:
-                raise InputError(
-                    f"key '{where}.{key}': unknown list '{bad[0]}' (known: {', '.join(STATUTORY_LISTS)})",
-                    file=file,
-                )
-        if key == "types":
-            bad = [v for v in value if v not in SENTENCE_TYPES]
-            if bad:
-                raise InputError(
-                    f"key '{where}.types': unknown sentence type '{bad[0]}' (known: {', '.join(SENTENCE_TYPES)})",
-                    file=file,
-                )
-        if key in ("sections", "except_sections"):
-            params[key] = [str(v).replace(" ", "").upper() for v in value]
-    if kind.endswith("offense_in") and not (params.get("lists") or params.get("sections")):
-        raise InputError(f"key '{where}': rule '{kind}' needs 'lists' or 'sections'", file=file)
-    if kind == "age_at_offense_between" and params["min"] > params["max"]:
-        raise InputError(f"key '{where}': 'min' is above 'max'", file=file)
-    return Rule(rule_id, kind, params)
-
-
-def validate(data: dict[str, Any], file: str, county: str | None = None) -> CountyConfig:
-    """Check a merged configuration and turn it into a :class:`CountyConfig`."""
-    for section, keys in _SECTION_KEYS.items():
-        _check_mapping(data.get(section, {}), section, file, keys)
-    screens = data.get("screens", {})
-    rules_raw = screens.get("rules", {}) or {}
-    _check_mapping(rules_raw, "screens.rules", file, set(rules_raw))
-    rules = tuple(_rule(str(k), v, file) for k, v in rules_raw.items())
-    margin = _number(screens, "estimate_margin_years", "screens", file, 1.0, 0.0, 10.0)
-
-    s = data.get("score", {})
-    a = weight_value(s.get("a", 0.3), "score.a", file)
-    b = weight_value(s.get("b", 0.5), "score.b", file)
-    d = _number(s, "d", "score", file, 0.95, 0.0, 1.0)
-    factors_raw = _check_mapping(
-        s.get("factors", {}) or {}, "score.factors", file, set(FACTOR_DIRECTIONS)
-    )
+def _score(s: Doc, path: Path | None) -> ScoreSettings:
+    """``score:``: the weights a, b, d, the factor weights, enhancement levels and the level cap."""
+    factors_raw = mapping(s.get("factors"), "score.factors", path)
+    check_keys(factors_raw, FACTOR_DIRECTIONS, path, "score.factors")
+    factor_words = {name: _setting(factors_raw, name, "NONE") for name in FACTOR_DIRECTIONS}
     factors = {
-        name: weight_value(
-            factors_raw.get(name, "NONE"), f"score.factors.{name}", file, FACTOR_DIRECTIONS[name]
-        )
-        for name in FACTOR_DIRECTIONS
+        name: weight_value(word, f"score.factors.{name}", path, FACTOR_DIRECTIONS[name])
+        for name, word in factor_words.items()
     }
-    labels = {"a": str(s.get("a", 0.3)), "b": str(s.get("b", 0.5))}
-    labels |= {name: str(factors_raw.get(name, "NONE")) for name in FACTOR_DIRECTIONS}
-    enh = _check_mapping(
-        s.get("enhancement_levels", {}) or {},
-        "score.enhancement_levels",
-        file,
-        set(s.get("enhancement_levels", {}) or {}),
-    )
-    for key, value in enh.items():
-        if isinstance(value, bool) or not isinstance(value, _NUM):
-            raise InputError(f"key 'score.enhancement_levels.{key}': must be a number", file=file)
-    count_stayed = s.get("count_stayed", False)
-    if not isinstance(count_stayed, bool):
-        raise InputError("key 'score.count_stayed': must be true or false", file=file)
-    score = ScoreSettings(
-        a=a,
-        b=b,
-        d=d,
+    a, b = _setting(s, "a", 0.3), _setting(s, "b", 0.5)
+    enh = mapping(s.get("enhancement_levels"), "score.enhancement_levels", path)
+    levels = {
+        str(k).replace(" ", "").upper(): number(v, f"score.enhancement_levels.{k}", path)
+        for k, v in enh.items()
+    }
+    return ScoreSettings(
+        a=weight_value(a, "score.a", path),
+        b=weight_value(b, "score.b", path),
+        d=number(_setting(s, "d", 0.95), "score.d", path, lo=0.0, hi=1.0),
         factors=factors,
-        labels=labels,
-        count_stayed=count_stayed,
-        enhancement_levels={str(k).replace(" ", "").upper(): float(v) for k, v in enh.items()},
-        level_cap=_number(s, "level_cap", "score", file, 43, 1, 100),
+        labels={"a": str(a), "b": str(b)} | {k: str(v) for k, v in factor_words.items()},
+        count_stayed=flag(_setting(s, "count_stayed", False), "score.count_stayed", path),
+        enhancement_levels=levels,
+        level_cap=number(_setting(s, "level_cap", 43), "score.level_cap", path, lo=1, hi=100),
     )
 
-    o = data.get("outliers", {})
-    outliers = OutlierSettings(
-        min_peers=int(_number(o, "min_peers", "outliers", file, 10, 1, 1e6)),
-        peer_ratio=_number(o, "peer_ratio", "outliers", file, 2.0, 1.0, 100.0),
-        peer_percentile=_number(o, "peer_percentile", "outliers", file, 0.95, 0.5, 1.0),
-        guideline_ratio=_number(o, "guideline_ratio", "outliers", file, 3.0, 1.0, 100.0),
-        max_enhancements=int(_number(o, "max_enhancements", "outliers", file, 5, 0, 100)),
+
+def _outliers(o: Doc, path: Path | None) -> OutlierSettings:
+    """``outliers:``: the peer and guideline thresholds."""
+
+    def ratio(key: str, default: float, lo: float, hi: float) -> float:
+        return number(_setting(o, key, default), f"outliers.{key}", path, lo=lo, hi=hi)
+
+    return OutlierSettings(
+        min_peers=integer(_setting(o, "min_peers", 10), "outliers.min_peers", path, lo=1),
+        peer_ratio=ratio("peer_ratio", 2.0, 1.0, 100.0),
+        peer_percentile=ratio("peer_percentile", 0.95, 0.5, 1.0),
+        guideline_ratio=ratio("guideline_ratio", 3.0, 1.0, 100.0),
+        max_enhancements=integer(
+            _setting(o, "max_enhancements", 5), "outliers.max_enhancements", path, lo=0, hi=100
+        ),
     )
-    m = data.get("mandate", {})
-    whichever = m.get("whichever", "fewer")
-    if whichever not in ("fewer", "more"):
-        raise InputError("key 'mandate.whichever': must be 'fewer' or 'more'", file=file)
-    mandate = Mandate(
-        min_cases=int(_number(m, "min_cases", "mandate", file, 5, 0, 1e6)),
-        share=_number(m, "share", "mandate", file, 0.5, 0.0, 1.0),
-        whichever=whichever,
+
+
+def _mandate(m: Doc, path: Path | None) -> Mandate:
+    """``mandate:``: review at least ``min_cases`` or ``share`` of the outliers."""
+    return Mandate(
+        min_cases=integer(_setting(m, "min_cases", 5), "mandate.min_cases", path, lo=0),
+        share=number(_setting(m, "share", 0.5), "mandate.share", path, lo=0.0, hi=1.0),
+        whichever=choice(
+            _setting(m, "whichever", "fewer"), "mandate.whichever", path, ("fewer", "more")
+        ),
     )
-    r = data.get("ranking", {})
-    top_k = int(_number(r, "top_k", "ranking", file, 50, 1, 1e7))
-    sources = data.get("sources", []) or []
-    if isinstance(sources, str):
-        sources = [sources]
+
+
+def validate(data: Doc, path: Path | None = None, county: str | None = None) -> CountyConfig:
+    """Check a merged configuration and turn it into a :class:`CountyConfig`.
+
+    Errors name ``path``, the key and what was expected (:func:`helpers.yamlconfig.fail`); a
+    setting that is absent (or ``null``) takes the default written here, the same as
+    ``configs/presets/defaults.yaml``.
+    """
+    sections = {}
+    for section, keys in SECTION_KEYS.items():
+        sections[section] = mapping(data.get(section), section, path)
+        check_keys(sections[section], keys, path, section)
+    screens = sections["screens"]
+    margin = _setting(screens, "estimate_margin_years", 1.0)
+    top_k = _setting(sections["ranking"], "top_k", 50)
+    name = _setting(data, "name", county or "statewide")
     return CountyConfig(
-        name=str(data.get("name", county or "statewide")),
+        name=text(str(name), "name", path),
         county=county if county is not None else data.get("county"),
-        description=str(data.get("description", "")).strip(),
-        sources=[str(x) for x in sources],
+        description=text(_setting(data, "description", ""), "description", path, empty=True),
+        sources=text_list(_setting(data, "sources", []), "sources", path),
         files=[],
-        rules=rules,
-        estimate_margin_years=margin,
-        score=score,
-        outliers=outliers,
-        mandate=mandate,
-        top_k=top_k,
-        raw=data,
+        rules=_rules(screens, path),
+        estimate_margin_years=number(
+            margin, "screens.estimate_margin_years", path, lo=0.0, hi=10.0
+        ),
+        score=_score(sections["score"], path),
+        outliers=_outliers(sections["outliers"], path),
+        mandate=_mandate(sections["mandate"], path),
+        top_k=integer(top_k, "ranking.top_k", path, lo=1, hi=10_000_000),
     )
 
 
@@ -443,9 +384,13 @@ def load_config(
     """Load and validate the configuration of ``county`` (or the file ``path``), presets merged in."""
     config_dir = Path(config_dir) if config_dir is not None else CONFIG_DIR
     path = Path(path) if path is not None else county_file(county, config_dir)
-    data, files = _resolve(path, config_dir, ())
-    config = validate(data, path.name, county)
-    return CountyConfig(**{**config.__dict__, "files": files})
+    data, files = resolve_extends(
+        path,
+        lambda name: _preset_path(config_dir, name),
+        lambda file: _read_file(file, config_dir),
+    )
+    config = validate(data, path, county)
+    return CountyConfig(**{**config.__dict__, "files": [str(f) for f in files]})
 
 
 def list_presets(config_dir: Path | None = None) -> list[str]:

@@ -164,8 +164,9 @@ def offense_levels(parsed: pd.DataFrame) -> pd.DataFrame:
 
 @lru_cache(maxsize=8)
 def _level_lookup(directory: Path) -> tuple[pd.DataFrame, pd.Series]:
-    """Offense table and its ``code|section|subdivision|degree`` -> row-position lookup."""
-    table = offense_table()
+    """Offense table of ``directory`` and its ``code|section|subdivision|degree`` -> row-position
+    lookup."""
+    table = offense_table(directory)
     table_key = table["code"] + "|" + table["section"] + "|" + table["subdivision"] + "|"
     lookup = pd.Series(np.arange(len(table)), index=table_key + table["degree"])
     return table, lookup[~lookup.index.duplicated()]
@@ -256,7 +257,7 @@ _ENTRY_COLUMNS = [
 ]
 
 
-def _parse_keys(keys: list[str] | pd.Series) -> pd.DataFrame:
+def parse_offense_keys(keys: list[str] | pd.Series) -> pd.DataFrame:
     """Parse canonical keys (``PC245(a)``, ``PC459 1st``, ``PC12022*``) into entry columns."""
     s = pd.Series(list(keys), dtype="string")
     parts = s.str.extract(_KEY_RE)
@@ -289,7 +290,7 @@ def _list_entries(list_name: str, *, via_enhancements: bool) -> pd.DataFrame:
 @lru_cache(maxsize=32)
 def _list_entries_cached(directory: Path, list_name: str, via_enhancements: bool) -> pd.DataFrame:
     """Entries of one list for the tables in ``directory`` (cached; callers must not modify it)."""
-    lists = statutory_lists()
+    lists = statutory_lists(directory)
     items = lists[lists["list"].eq(list_name)]
     direct = items[items["detect"].isin(["offense", "conditional"]) & items["section"].ne("")]
     direct = direct.assign(
@@ -302,7 +303,7 @@ def _list_entries_cached(directory: Path, list_name: str, via_enhancements: bool
         enh = enh.assign(key=enh["via_enhancement"].str.split(";")).explode("key")
         enh = enh[enh["key"].str.strip().ne("")]
         if len(enh):
-            parsed = _parse_keys(enh["key"].str.strip().tolist())
+            parsed = parse_offense_keys(enh["key"].str.strip().tolist())
             parsed["attempt_listed"] = False
             parsed["kind"] = "definite"
             parsed["citation"] = enh["citation"].to_numpy()
@@ -448,7 +449,7 @@ def in_sections(
     if len(keys) == 0:
         return pd.Series(False, index=parsed.index, name="in_sections")
     inverse, p = _factorize(parsed)
-    entries = _parse_keys(keys).assign(attempt_listed=False, kind="definite", citation="")
+    entries = parse_offense_keys(keys).assign(attempt_listed=False, kind="definite", citation="")
     pairs = _pairs(p, entries[_ENTRY_COLUMNS], attempts)
     hit = np.zeros(len(p), dtype=bool)
     hit[pairs.loc[pairs["kind"].eq("definite"), "row"].to_numpy()] = True

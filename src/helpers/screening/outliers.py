@@ -22,11 +22,13 @@ threshold.  The mandate ("review at least 5 or 50 % of extreme outliers") is app
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from helpers.data.codes import offense_label
-from helpers.screening.config import CountyConfig, ScoreSettings
+from helpers.screening.config import CountyConfig, OutlierSettings, ScoreSettings
 from helpers.screening.score import controlling_levels, offense_row_levels, person_positions
 
 
@@ -103,6 +105,164 @@ def _fmt_months(v: np.ndarray) -> pd.Series:
     return s.map(lambda m: "life without parole" if np.isinf(m) else f"{m:.0f} months")
 
 
+@dataclass(frozen=True)
+class PeerTest:
+    """One peer comparison per person: group size, median, ratio to it, percentile and the flag."""
+
+    size: np.ndarray
+    median: np.ndarray
+    ratio: np.ndarray
+    percentile: np.ndarray
+    flag: np.ndarray
+
+
+def _sentence_months(people: pd.DataFrame) -> np.ndarray:
+    """Aggregate sentence in months; LWOP and condemned count as infinite."""
+    months = pd.to_numeric(people["aggregate_sentence_months"], errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan
+    )
+    lwop = np.zeros(len(people), dtype=bool)
+    for col in ("sentence_lwop", "sentence_condemned"):
+        if col in people:
+            lwop |= people[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return np.where(lwop, np.inf, months)
+
+
+def _enhancement_counts(tables: dict[str, pd.DataFrame], people: pd.DataFrame) -> np.ndarray:
+    """Number of current enhancements per person."""
+    enh = tables.get("enhancements")
+    if enh is None or not len(enh):
+        return np.zeros(len(people), dtype=int)
+    cur = enh.loc[(enh["role"] == "current").to_numpy()]
+    who = person_positions(people, cur)
+    return np.bincount(who[who >= 0], minlength=len(people))
+
+
+def _peer_groups(people: pd.DataFrame, pooled: np.ndarray, known: np.ndarray) -> pd.Series:
+    """Peer group key: controlling offense (key, degree, attempt) and pooled enhancement count;
+    ``None`` where the sentence or the offense is unknown."""
+    key = (
+        people["controlling_offense_key"].astype("string").fillna("?")
+        + "|"
+        + people["controlling_degree"].astype("string").fillna("")
+        + "|"
+        + people["controlling_attempt"].astype("boolean").fillna(False).astype(str)
+        + "|"
+        + pd.Series(pooled).astype(str)
+    )
+    return key.where(known, None)
+
+
+def _controlling_label(people: pd.DataFrame) -> pd.Series:
+    """The controlling offense in words (``PC 211 (2nd)``)."""
+    ctrl = people[
+        ["controlling_code", "controlling_section", "controlling_subdivision"]
+        + ["controlling_degree", "controlling_attempt"]
+    ].copy()
+    ctrl.columns = ["code", "section", "subdivision", "degree", "attempt"]
+    return (
+        offense_label(ctrl.fillna({"subdivision": ""})).astype("string").fillna("unknown offense")
+    )
+
+
+def _peer_test(
+    months: np.ndarray, groups: pd.Series, known: np.ndarray, o: OutlierSettings
+) -> PeerTest:
+    """Sentences at least ``peer_ratio`` × the peer median and at or above ``peer_percentile``."""
+    size, median, pct = _peer_stats(months, groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(median > 0, months / median, np.nan)
+    flag = (
+        known
+        & (size >= o.min_peers)
+        & (np.nan_to_num(ratio, nan=0) >= o.peer_ratio)
+        & (np.nan_to_num(pct, nan=0) >= o.peer_percentile)
+    )
+    return PeerTest(size, median, ratio, pct, flag)
+
+
+@dataclass(frozen=True)
+class GuidelineTest:
+    """The federal guideline comparison per person: offense level, guideline maximum, ratio, flag."""
+
+    level: np.ndarray
+    max_months: np.ndarray
+    ratio: np.ndarray
+    flag: np.ndarray
+
+
+def _guideline_test(months: np.ndarray, level: np.ndarray, o: OutlierSettings) -> GuidelineTest:
+    """Actual months ÷ the guideline maximum (a life maximum: 1 for LWOP, else 0) ≥ the threshold."""
+    gmax = guideline_max_months(level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g_ratio = np.where(np.isinf(gmax), np.where(np.isinf(months), 1.0, 0.0), months / gmax)
+    g_ratio = np.where(np.isnan(months) | np.isnan(gmax), np.nan, g_ratio)
+    return GuidelineTest(level, gmax, g_ratio, np.nan_to_num(g_ratio, nan=0) >= o.guideline_ratio)
+
+
+def _peer_text(
+    test: PeerTest, idx: np.ndarray, m_txt: pd.Series, who: pd.Series, where: str
+) -> pd.Series:
+    """'sentence … is N times the <where> median (…) for … (Pth percentile of N peers)'."""
+    txt = (
+        "sentence "
+        + m_txt
+        + _times(test.ratio[idx])
+        + f"the {where} median ("
+        + _fmt_months(test.median[idx])
+        + ") for "
+        + who
+        + " ("
+        + pd.Series(test.percentile[idx] * 100).map("{:.0f}".format)
+        + "th percentile of "
+        + pd.Series(test.size[idx]).map("{:.0f}".format)
+        + " peers)"
+    )
+    return txt.where(test.flag[idx], "")
+
+
+def _outlier_reasons(
+    idx: np.ndarray,
+    people: pd.DataFrame,
+    months: np.ndarray,
+    count: np.ndarray,
+    tests: tuple[PeerTest, PeerTest, GuidelineTest],
+) -> pd.Series:
+    """The reasons of the outliers (rows ``idx``) in words, '; '-joined; '' for everybody else."""
+    state, county, guideline = tests
+    n = len(people)
+    reason = pd.Series("", index=range(n), dtype="string")
+    if not len(idx):
+        return reason
+    m_txt = _fmt_months(months[idx])
+    enh_txt = pd.Series(count[idx]).map(
+        lambda c: "no enhancement" if c == 0 else f"{c} enhancement" + ("s" if c > 1 else "")
+    )
+    who = _controlling_label(people).iloc[idx].reset_index(drop=True) + " with " + enh_txt
+    g_txt = (
+        "sentence "
+        + m_txt
+        + _times(guideline.ratio[idx])
+        + "the federal guideline maximum ("
+        + pd.Series(guideline.max_months[idx]).map("{:.0f}".format)
+        + " months at offense level "
+        + pd.Series(guideline.level[idx]).map("{:.0f}".format)
+        + ", criminal history I)"
+    )
+    texts = [
+        _peer_text(state, idx, m_txt, who, "statewide"),
+        _peer_text(county, idx, m_txt, who, "county"),
+        g_txt.where(guideline.flag[idx], ""),
+    ]
+    joined = pd.Series("", index=range(len(idx)), dtype="string")
+    for p in texts:
+        p = p.astype("string").reset_index(drop=True)
+        has = p != ""
+        joined = joined.mask(has & (joined != ""), joined + "; " + p).mask(has & (joined == ""), p)
+    reason.iloc[idx] = joined.to_numpy()
+    return reason
+
+
 def find_outliers(
     tables: dict[str, pd.DataFrame],
     config: CountyConfig,
@@ -121,130 +281,28 @@ def find_outliers(
     o = config.outliers
     people = tables["people"].reset_index(drop=True)
     n = len(people)
-    months = pd.to_numeric(people["aggregate_sentence_months"], errors="coerce").to_numpy(
-        dtype="float64", na_value=np.nan
-    )
-    lwop = np.zeros(n, dtype=bool)
-    for col in ("sentence_lwop", "sentence_condemned"):
-        if col in people:
-            lwop |= people[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    months = np.where(lwop, np.inf, months)
-
-    enh = tables.get("enhancements")
-    count = np.zeros(n, dtype=int)
-    if enh is not None and len(enh):
-        cur = enh.loc[(enh["role"] == "current").to_numpy()]
-        who = person_positions(people, cur)
-        count = np.bincount(who[who >= 0], minlength=n)
-    pooled = np.minimum(count, o.max_enhancements)
-
-    ctrl = people[
-        ["controlling_code", "controlling_section", "controlling_subdivision"]
-        + ["controlling_degree", "controlling_attempt"]
-    ].copy()
-    ctrl.columns = ["code", "section", "subdivision", "degree", "attempt"]
-    label = (
-        offense_label(ctrl.fillna({"subdivision": ""})).astype("string").fillna("unknown offense")
-    )
-    key = (
-        people["controlling_offense_key"].astype("string").fillna("?")
-        + "|"
-        + people["controlling_degree"].astype("string").fillna("")
-        + "|"
-        + people["controlling_attempt"].astype("boolean").fillna(False).astype(str)
-        + "|"
-        + pd.Series(pooled).astype(str)
-    )
+    months = _sentence_months(people)
+    count = _enhancement_counts(tables, people)
     known = ~np.isnan(months) & people["controlling_offense_key"].notna().to_numpy()
-    key = key.where(known, None)
+    key = _peer_groups(people, np.minimum(count, o.max_enhancements), known)
     county = people["county"].astype("string").fillna("")
-
-    def test(groups: pd.Series) -> tuple[np.ndarray, ...]:
-        size, median, pct = _peer_stats(months, groups)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(median > 0, months / median, np.nan)
-        flag = (
-            known
-            & (size >= o.min_peers)
-            & (np.nan_to_num(ratio, nan=0) >= o.peer_ratio)
-            & (np.nan_to_num(pct, nan=0) >= o.peer_percentile)
-        )
-        return size, median, ratio, pct, flag
-
-    s_size, s_med, s_ratio, s_pct, s_flag = test(key)
-    c_size, c_med, c_ratio, c_pct, c_flag = test(key + "|" + county)
+    state = _peer_test(months, key, known, o)
+    local = _peer_test(months, key + "|" + county, known, o)
 
     level = person_offense_levels(tables, config.score, rows) if levels is None else levels
-    gmax = guideline_max_months(level)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g_ratio = np.where(np.isinf(gmax), np.where(np.isinf(months), 1.0, 0.0), months / gmax)
-    g_ratio = np.where(np.isnan(months) | np.isnan(gmax), np.nan, g_ratio)
-    g_flag = np.nan_to_num(g_ratio, nan=0) >= o.guideline_ratio
-
-    outlier = s_flag | c_flag | g_flag
+    guide = _guideline_test(months, level, o)
+    outlier = state.flag | local.flag | guide.flag
     severity = np.nanmax(
         np.column_stack(
             [
-                np.where(s_flag, s_ratio / o.peer_ratio, 0.0),
-                np.where(c_flag, c_ratio / o.peer_ratio, 0.0),
-                np.where(g_flag, g_ratio / o.guideline_ratio, 0.0),
+                np.where(state.flag, state.ratio / o.peer_ratio, 0.0),
+                np.where(local.flag, local.ratio / o.peer_ratio, 0.0),
+                np.where(guide.flag, guide.ratio / o.guideline_ratio, 0.0),
             ]
         ),
         axis=1,
     )
-
-    # Reasons in words (built only for outliers).
-    reason = pd.Series("", index=range(n), dtype="string")
-    idx = np.flatnonzero(outlier)
-    if len(idx):
-        m_txt = _fmt_months(months[idx])
-        enh_txt = pd.Series(count[idx]).map(
-            lambda c: "no enhancement" if c == 0 else f"{c} enhancement" + ("s" if c > 1 else "")
-        )
-        who = label.iloc[idx].reset_index(drop=True) + " with " + enh_txt
-
-        def peer_text(flag: np.ndarray, ratio, med, pct, size, where: str) -> pd.Series:
-            times = _times(ratio[idx])
-            txt = (
-                "sentence "
-                + m_txt
-                + times
-                + f"the {where} median ("
-                + _fmt_months(med[idx])
-                + ") for "
-                + who
-                + " ("
-                + pd.Series(pct[idx] * 100).map("{:.0f}".format)
-                + "th percentile of "
-                + pd.Series(size[idx]).map("{:.0f}".format)
-                + " peers)"
-            )
-            return txt.where(flag[idx], "")
-
-        parts = [
-            peer_text(s_flag, s_ratio, s_med, s_pct, s_size, "statewide"),
-            peer_text(c_flag, c_ratio, c_med, c_pct, c_size, "county"),
-        ]
-        g_txt = (
-            "sentence "
-            + m_txt
-            + _times(g_ratio[idx])
-            + "the federal guideline maximum ("
-            + pd.Series(gmax[idx]).map("{:.0f}".format)
-            + " months at offense level "
-            + pd.Series(level[idx]).map("{:.0f}".format)
-            + ", criminal history I)"
-        )
-        parts.append(g_txt.where(g_flag[idx], ""))
-        joined = pd.Series("", index=range(len(idx)), dtype="string")
-        for p in parts:
-            p = p.astype("string").reset_index(drop=True)
-            has = p != ""
-            joined = joined.mask(has & (joined != ""), joined + "; " + p).mask(
-                has & (joined == ""), p
-            )
-        reason.iloc[idx] = joined.to_numpy()
-
+    reason = _outlier_reasons(np.flatnonzero(outlier), people, months, count, (state, local, guide))
     return pd.DataFrame(
         {
             "cdcno": people["cdcno"].astype("string"),
@@ -252,20 +310,20 @@ def find_outliers(
             "sentence_months": months,
             "enhancement_count": count,
             "peer_group": key,
-            "state_peers": s_size.astype("int64") if n else s_size,
-            "state_median_months": s_med,
-            "state_ratio": s_ratio,
-            "state_percentile": s_pct,
-            "county_peers": c_size.astype("int64") if n else c_size,
-            "county_median_months": c_med,
-            "county_ratio": c_ratio,
-            "county_percentile": c_pct,
+            "state_peers": state.size.astype("int64") if n else state.size,
+            "state_median_months": state.median,
+            "state_ratio": state.ratio,
+            "state_percentile": state.percentile,
+            "county_peers": local.size.astype("int64") if n else local.size,
+            "county_median_months": local.median,
+            "county_ratio": local.ratio,
+            "county_percentile": local.percentile,
             "offense_level": level,
-            "guideline_max_months": gmax,
-            "guideline_ratio": g_ratio,
-            "outlier_peer_state": s_flag,
-            "outlier_peer_county": c_flag,
-            "outlier_guideline": g_flag,
+            "guideline_max_months": guide.max_months,
+            "guideline_ratio": guide.ratio,
+            "outlier_peer_state": state.flag,
+            "outlier_peer_county": local.flag,
+            "outlier_guideline": guide.flag,
             "outlier": outlier,
             "outlier_severity": np.where(outlier, severity, 0.0),
             "outlier_reason": reason,

@@ -23,9 +23,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from helpers.data.codes import OFFENSE_COLUMNS
 from helpers.screening.config import FACTOR_DIRECTIONS, WEIGHT_STEPS, CountyConfig, ScoreSettings
-
-PARSED = ["code", "section", "subdivision", "degree", "attempt", "offense_key"]
+from helpers.screening.offenses import offense_levels
+from helpers.screening.rules import controlling_codes
 
 #: USSG §2B1.1(b)(1) loss table: (loss more than $, levels added).
 LOSS_TABLE: tuple[tuple[float, int], ...] = (
@@ -113,15 +114,13 @@ def loss_levels(loss_usd: pd.Series | np.ndarray | float) -> np.ndarray:
 
 def _levels_on_distinct(frame: pd.DataFrame) -> pd.DataFrame:
     """Federal level and guideline section for every row, evaluated once per distinct code."""
-    parsed = frame[PARSED].copy()
+    parsed = frame[OFFENSE_COLUMNS].copy()
     parsed["attempt"] = parsed["attempt"].astype("boolean").fillna(False)
     for col in ("code", "section", "subdivision", "degree", "offense_key"):
         parsed[col] = parsed[col].astype("string").fillna("")
-    ids = parsed.groupby(PARSED, sort=False, dropna=False).ngroup().to_numpy()
+    ids = parsed.groupby(OFFENSE_COLUMNS, sort=False, dropna=False).ngroup().to_numpy()
     first = pd.Series(np.arange(len(ids))).groupby(ids).first().to_numpy()
     distinct = parsed.iloc[first].reset_index(drop=True)
-    from helpers.screening.offenses import offense_levels
-
     lv = offense_levels(distinct)
     level = pd.to_numeric(lv["federal_level"], errors="coerce").to_numpy(dtype="float64")
     section = lv["guideline_section"].astype("string").fillna("").to_numpy(dtype=object)
@@ -191,9 +190,7 @@ def offense_row_levels(tables: dict[str, pd.DataFrame], settings: ScoreSettings)
 
 def controlling_levels(people: pd.DataFrame) -> np.ndarray:
     """Unadjusted federal level of each person's controlling offense."""
-    ctrl = people[[f"controlling_{c}" for c in PARSED[:-1]] + ["controlling_offense_key"]].copy()
-    ctrl.columns = PARSED
-    return _levels_on_distinct(ctrl)["level"].to_numpy()
+    return _levels_on_distinct(controlling_codes(people))["level"].to_numpy()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -264,6 +261,58 @@ def _indicator(
     return np.clip(out, 0.0, 1.0), True
 
 
+def _rules_violations(
+    tables: dict[str, pd.DataFrame], people: pd.DataFrame, as_of: pd.Timestamp
+) -> np.ndarray | None:
+    """1 − exp(−Σ w_div · 0.5^(years ago / 3)) per person; ``None`` without a violations table."""
+    violations = tables.get("violations")
+    if violations is None or violations.empty:
+        return None
+    years = (as_of - pd.to_datetime(violations["violation_date"])).dt.days / 365.25
+    years = np.clip(np.nan_to_num(years.to_numpy(dtype="float64"), nan=0.0), 0, None)
+    w = violations["division"].astype("string").str.upper().map(DIVISION_WEIGHTS)
+    w = w.astype("float64").fillna(0.0).to_numpy()
+    load = w * np.power(0.5, years / VIOLATION_HALF_LIFE_YEARS)
+    return 1.0 - np.exp(-_per_person(person_positions(people, violations), load, len(people)))
+
+
+def _education(tables: dict[str, pd.DataFrame], people: pd.DataFrame) -> np.ndarray | None:
+    """clip(Σ credit days / 180) per person; ``None`` without a credits table."""
+    credits = tables.get("credits")
+    if credits is None or credits.empty:
+        return None
+    days = pd.to_numeric(credits["credit_days"], errors="coerce").fillna(0.0).to_numpy()
+    total = _per_person(person_positions(people, credits), np.clip(days, 0, None), len(people))
+    return np.clip(total / CREDIT_DAYS_FULL, 0, 1)
+
+
+def _mental_illness(people: pd.DataFrame) -> np.ndarray | None:
+    """The level of care's value (:data:`MENTAL_HEALTH_LEVELS`); ``None`` when nobody has one."""
+    if "mental_health_level" not in people or not people["mental_health_level"].notna().any():
+        return None
+    level = people["mental_health_level"].astype("string").str.upper().fillna("")
+    y = np.zeros(len(people))
+    for word, value in MENTAL_HEALTH_LEVELS.items():
+        y = np.maximum(y, np.where(level.str.contains(word, regex=False), value, 0.0))
+    return y
+
+
+def _indicators(
+    tables: dict[str, pd.DataFrame], people: pd.DataFrame
+) -> dict[str, tuple[np.ndarray, bool]]:
+    """The factors read from the county's mitigating-factor indicators, each with whether the data
+    has the columns."""
+    n = len(people)
+    factors = tables.get("factors")
+    fpos = person_positions(people, factors) if factors is not None and len(factors) else None
+    ipv = ["intimate_partner_violence_victim", "trafficking_victim"]
+    return {
+        "trauma_abuse": _indicator(factors, fpos, ["childhood_trauma", "abuse_victim"], n),
+        "ipv_trafficking": _indicator(factors, fpos, ipv, n),
+        "serious_medical_condition": _indicator(factors, fpos, ["serious_medical_condition"], n),
+    }
+
+
 def factor_values(
     tables: dict[str, pd.DataFrame], as_of: date | str | pd.Timestamp
 ) -> tuple[pd.DataFrame, pd.Series]:
@@ -285,58 +334,25 @@ def factor_values(
     """
     people = tables["people"].reset_index(drop=True)
     n = len(people)
-    as_of_ts = pd.Timestamp(as_of)
     age = _num(people, "age")
-    out: dict[str, np.ndarray] = {}
-    missing: list[str] = []
-    out["age"] = np.clip((age - 30.0) / 40.0, 0, 1)
-    out["youth_at_offense"] = np.clip((26.0 - _num(people, "age_at_offense")) / 8.0, 0, 1)
-    out["time_served"] = np.clip(_num(people, "time_served_years") / 20.0, 0, 1)
-
-    violations = tables.get("violations")
-    if violations is not None and not violations.empty:
-        years = (as_of_ts - pd.to_datetime(violations["violation_date"])).dt.days / 365.25
-        years = np.clip(np.nan_to_num(years.to_numpy(dtype="float64"), nan=0.0), 0, None)
-        w = violations["division"].astype("string").str.upper().map(DIVISION_WEIGHTS)
-        w = w.astype("float64").fillna(0.0).to_numpy()
-        load = w * np.power(0.5, years / VIOLATION_HALF_LIFE_YEARS)
-        out["rules_violations"] = 1.0 - np.exp(
-            -_per_person(person_positions(people, violations), load, n)
-        )
-    else:
-        out["rules_violations"] = np.zeros(n)
-        missing.append("rules_violations")
-
-    credits = tables.get("credits")
-    if credits is not None and not credits.empty:
-        days = pd.to_numeric(credits["credit_days"], errors="coerce").fillna(0.0).to_numpy()
-        total = _per_person(person_positions(people, credits), np.clip(days, 0, None), n)
-        out["education_rehabilitation"] = np.clip(total / CREDIT_DAYS_FULL, 0, 1)
-    else:
-        out["education_rehabilitation"] = np.zeros(n)
-        missing.append("education_rehabilitation")
-
-    if "mental_health_level" in people and people["mental_health_level"].notna().any():
-        level = people["mental_health_level"].astype("string").str.upper().fillna("")
-        y = np.zeros(n)
-        for word, value in MENTAL_HEALTH_LEVELS.items():
-            y = np.maximum(y, np.where(level.str.contains(word, regex=False), value, 0.0))
-        out["mental_illness"] = y
-    else:
-        out["mental_illness"] = np.zeros(n)
-        missing.append("mental_illness")
-
-    factors = tables.get("factors")
-    fpos = person_positions(people, factors) if factors is not None and len(factors) else None
-    out["trauma_abuse"], ok = _indicator(factors, fpos, ["childhood_trauma", "abuse_victim"], n)
-    if not ok:
-        missing.append("trauma_abuse")
-    out["ipv_trafficking"], ok = _indicator(
-        factors, fpos, ["intimate_partner_violence_victim", "trafficking_victim"], n
-    )
-    if not ok:
-        missing.append("ipv_trafficking")
-    medical, ok = _indicator(factors, fpos, ["serious_medical_condition"], n)
+    out: dict[str, np.ndarray] = {
+        "age": np.clip((age - 30.0) / 40.0, 0, 1),
+        "youth_at_offense": np.clip((26.0 - _num(people, "age_at_offense")) / 8.0, 0, 1),
+        "time_served": np.clip(_num(people, "time_served_years") / 20.0, 0, 1),
+    }
+    from_tables = {
+        "rules_violations": _rules_violations(tables, people, pd.Timestamp(as_of)),
+        "education_rehabilitation": _education(tables, people),
+        "mental_illness": _mental_illness(people),
+    }
+    missing = [name for name, y in from_tables.items() if y is None]
+    out |= {name: np.zeros(n) if y is None else y for name, y in from_tables.items()}
+    indicators = _indicators(tables, people)
+    for name in ("trauma_abuse", "ipv_trafficking"):
+        out[name], ok = indicators[name]
+        if not ok:
+            missing.append(name)
+    medical, _ = indicators["serious_medical_condition"]
     out["elderly_poor_health"] = np.maximum(np.clip((age - 60.0) / 10.0, 0, 1), medical)
 
     frame = pd.DataFrame(

@@ -14,19 +14,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from helpers.audit import age_band
+from helpers.audit import AGE_BAND_ORDER, age_band
 from helpers.data import reference
+from helpers.pipeline.layout import REPORT_NOTEBOOK
 from helpers.privacy import SMALL_CELL
+from helpers.site.vega import write_spec
 
 ALL = "All"
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 UNKNOWN_CATEGORY = "Other/unknown"
 ELIGIBILITY_ORDER = ["eligible", "unknown", "not eligible"]
+COMMITMENT_DIMS = ["county", "sentence_type", "offense_category", "eligibility"]
+"""Dimensions of the commitments dashboard's count cube."""
+DEMOGRAPHIC_DIMS = ["county", "race_group", "age_band", "eligibility"]
+"""Dimensions of the demographics dashboard's count cube."""
+SCREEN_LABEL = "Passes the statewide screen"
+"""The dashboards' name for the screen outcome (the statewide screen)."""
 
 
 @dataclass(frozen=True)
@@ -243,29 +252,13 @@ def _bar_chart(dims: Sequence[str], facets: Sequence[Facet], facet: Facet) -> di
     }
 
 
-def dashboard_spec(
-    cube: pd.DataFrame,
-    dims: Sequence[str],
-    facets: Sequence[Facet],
-    *,
-    title: str,
-    screen_label: str,
-    geojson: dict[str, Any] | None = None,
-    county_links: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """A crossfiltering dashboard: county map (click to filter), one bar chart per facet, filters.
-
-    ``cube`` is a suppressed count cube over ``dims`` (which must include ``county`` and
-    ``eligibility``).  ``county_links`` maps a county to its report page (relative URL).
-    """
-    geojson = geojson or reference.county_geojson()
+def _dashboard_params(
+    cube: pd.DataFrame, facets: Sequence[Facet], screen_label: str
+) -> list[dict[str, Any]]:
+    """The dashboard's inputs (county menu, one drop-down per facet, screen outcome, shares) and
+    the signals derived from them (the selected county and its label)."""
     counties = sorted(c for c in cube["county"].dropna().unique() if c != ALL)
-    features = geojson["features"]
-    for feature in features:
-        link = (county_links or {}).get(feature["properties"]["county"])
-        if link:
-            feature["properties"]["link"] = link
-    params: list[dict[str, Any]] = [
+    return [
         _select_param("county_menu", "County", counties),
         *[
             _select_param(_facet_param(f), f.label, list(f.order) or _values(cube, f.column))
@@ -294,7 +287,68 @@ def dashboard_spec(
             "expr": f"sel_county == '{ALL}' ? 'California' : sel_county + ' County'",
         },
     ]
-    map_view = {
+
+
+def _county_layer(
+    dims: Sequence[str], facets: Sequence[Facet], features: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The clickable counties, coloured by the cube line the filters select."""
+    return {
+        "transform": [
+            {"filter": _match(dims, facets, free="county")},
+            {
+                "lookup": "county",
+                "from": {"data": {"values": features}, "key": "properties.county"},
+                "as": "geo",
+            },
+            {"calculate": "datum.n", "as": "line_total"},
+            *_value_calcs()[0:1],
+            {
+                "calculate": (
+                    "isValid(datum.n) ? format(datum.n, ',') : "
+                    "'suppressed (fewer than 11, or hidden so it cannot be derived)'"
+                ),
+                "as": "label",
+            },
+        ],
+        "params": [
+            {
+                "name": "pick",
+                "select": {
+                    "type": "point",
+                    "fields": ["county"],
+                    "on": "click",
+                    "clear": "dblclick",
+                    "toggle": False,
+                },
+            }
+        ],
+        "mark": {"type": "geoshape", "stroke": "white", "cursor": "pointer"},
+        "encoding": {
+            "shape": {"field": "geo", "type": "geojson"},
+            "description": {"field": "county"},
+            "color": county_color("count"),
+            "stroke": {
+                "condition": {"param": "pick", "empty": False, "value": "#d4442b"},
+                "value": "white",
+            },
+            "strokeWidth": {
+                "condition": {"param": "pick", "empty": False, "value": 2.5},
+                "value": 0.5,
+            },
+            "tooltip": [
+                {"field": "county", "title": "County"},
+                {"field": "label", "title": "People"},
+            ],
+        },
+    }
+
+
+def _map_view(
+    dims: Sequence[str], facets: Sequence[Facet], features: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The county map: every county in grey beneath the clickable, coloured counties."""
+    return {
         "title": {
             "text": "Click a county (double-click to clear)",
             "anchor": "start",
@@ -308,69 +362,52 @@ def dashboard_spec(
                 "mark": {"type": "geoshape", "fill": "#e6e6e6", "stroke": "white"},
                 "encoding": {"tooltip": [{"field": "properties.county", "title": "County"}]},
             },
-            {
-                "transform": [
-                    {"filter": _match(dims, facets, free="county")},
-                    {
-                        "lookup": "county",
-                        "from": {"data": {"values": features}, "key": "properties.county"},
-                        "as": "geo",
-                    },
-                    {"calculate": "datum.n", "as": "line_total"},
-                    *_value_calcs()[0:1],
-                    {
-                        "calculate": (
-                            "isValid(datum.n) ? format(datum.n, ',') : "
-                            "'suppressed (fewer than 11, or hidden so it cannot be derived)'"
-                        ),
-                        "as": "label",
-                    },
-                ],
-                "params": [
-                    {
-                        "name": "pick",
-                        "select": {
-                            "type": "point",
-                            "fields": ["county"],
-                            "on": "click",
-                            "clear": "dblclick",
-                            "toggle": False,
-                        },
-                    }
-                ],
-                "mark": {"type": "geoshape", "stroke": "white", "cursor": "pointer"},
-                "encoding": {
-                    "shape": {"field": "geo", "type": "geojson"},
-                    "description": {"field": "county"},
-                    "color": county_color("count"),
-                    "stroke": {
-                        "condition": {"param": "pick", "empty": False, "value": "#d4442b"},
-                        "value": "white",
-                    },
-                    "strokeWidth": {
-                        "condition": {"param": "pick", "empty": False, "value": 2.5},
-                        "value": 0.5,
-                    },
-                    "tooltip": [
-                        {"field": "county", "title": "County"},
-                        {"field": "label", "title": "People"},
-                    ],
-                },
-            },
+            _county_layer(dims, facets, features),
         ],
     }
-    stats_view = _stats_view(dims, facets, screen_label, bool(county_links))
+
+
+def dashboard_spec(
+    cube: pd.DataFrame,
+    dims: Sequence[str],
+    facets: Sequence[Facet],
+    *,
+    title: str,
+    screen_label: str,
+    geojson: dict[str, Any] | None = None,
+    county_links: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A crossfiltering dashboard: county map (click to filter), one bar chart per facet, filters.
+
+    ``cube`` is a suppressed count cube over ``dims`` (which must include ``county`` and
+    ``eligibility``).  ``county_links`` maps a county to its report page (relative URL), kept as
+    the ``link`` property of the county's shape.
+    """
+    geojson = geojson or reference.county_geojson()
+    features = geojson["features"]
+    for feature in features:
+        link = (county_links or {}).get(feature["properties"]["county"])
+        if link:
+            feature["properties"]["link"] = link
     bars = [_bar_chart(dims, facets, f) for f in facets]
     return {
         "$schema": SCHEMA,
         "description": title,
-        "params": params,
+        "params": _dashboard_params(cube, facets, screen_label),
         "datasets": {"counties": features},
         "data": {
             "values": cube_csv(cube, dims),
             "format": {"type": "csv", "parse": {"n": "number"}},
         },
-        "vconcat": [{"hconcat": [map_view, stats_view]}, {"hconcat": bars}],
+        "vconcat": [
+            {
+                "hconcat": [
+                    _map_view(dims, facets, features),
+                    _stats_view(dims, facets, screen_label),
+                ]
+            },
+            {"hconcat": bars},
+        ],
         "config": {"view": {"stroke": None}, "font": "system-ui, sans-serif"},
         "usermeta": {"embedOptions": {"actions": False}},
     }
@@ -391,9 +428,7 @@ def _values(cube: pd.DataFrame, column: str) -> list[str]:
     return sorted(v for v in cube[column].dropna().unique() if v != ALL)
 
 
-def _stats_view(
-    dims: Sequence[str], facets: Sequence[Facet], screen_label: str, with_link: bool
-) -> dict[str, Any]:
+def _stats_view(dims: Sequence[str], facets: Sequence[Facet], screen_label: str) -> dict[str, Any]:
     """The selected county's statistics under the current filters, as lines of text."""
     match = _match(dims, facets, free="eligibility")
     total_expr = _match(dims, facets, free=None).replace(
@@ -444,3 +479,42 @@ def _stats_view(
             "size": {"condition": {"test": "datum.line == 'line1'", "value": 15}, "value": 12},
         },
     }
+
+
+def dashboards() -> dict[str, tuple[list[str], list[Facet], str]]:
+    """The site's two dashboards: name → (cube dimensions, facets, title)."""
+    return {
+        "commitments": (
+            COMMITMENT_DIMS,
+            [
+                Facet("offense_category", "Offense category"),
+                Facet("sentence_type", "Sentence type"),
+            ],
+            "Current commitments by county, offense category and sentence type",
+        ),
+        "demographics": (
+            DEMOGRAPHIC_DIMS,
+            [Facet("race_group", "Race/ethnicity"), Facet("age_band", "Age", AGE_BAND_ORDER)],
+            "People in prison by county, race/ethnicity and age",
+        ),
+    }
+
+
+def write_dashboards(statewide: pd.DataFrame, out: Path, links: dict[str, str]) -> list[Path]:
+    """The two statewide dashboards' specs (suppressed count cubes) in ``out/charts``.
+
+    ``statewide`` is the candidate list under the statewide screen; ``links`` maps a county to its
+    report folder.
+    """
+    people = person_dimensions(statewide)
+    county_links = {
+        c: f"../counties/{folder}/{REPORT_NOTEBOOK}.html" for c, folder in links.items()
+    }
+    written = []
+    for name, (dims, facets, title) in dashboards().items():
+        cube = suppress_cube(count_cube(people, dims), dims)
+        spec = dashboard_spec(
+            cube, dims, facets, title=title, screen_label=SCREEN_LABEL, county_links=county_links
+        )
+        written.append(write_spec(out / "charts" / f"{name}.json", spec))
+    return written

@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import html
 import itertools
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from helpers import paths
 from helpers.errors import InputError
 
 FILE_NAME = "glossary.yml"
-ENV_VAR = "SECONDLOOK_REFERENCE_DIR"
+ENV_VAR = paths.REFERENCE_ENV_VAR
 DEFAULT_PATH = paths.REFERENCE_DIR / FILE_NAME
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -57,12 +56,8 @@ class GlossaryEntry:
 
 def default_path() -> Path:
     """``$SECONDLOOK_REFERENCE_DIR/glossary.yml`` if that file exists, else the repository's copy."""
-    override = os.environ.get(ENV_VAR)
-    if override:
-        candidate = Path(override).expanduser().resolve() / FILE_NAME
-        if candidate.is_file():
-            return candidate
-    return DEFAULT_PATH
+    candidate = paths.reference_dir() / FILE_NAME
+    return candidate if candidate.is_file() else DEFAULT_PATH
 
 
 def _norm(text: str) -> str:
@@ -87,8 +82,8 @@ def load_glossary(path: str | Path | None = None) -> dict[str, GlossaryEntry]:
     return dict(_load_cached(resolved, stamp))
 
 
-@lru_cache(maxsize=8)
-def _load_cached(path: Path, _stamp: int) -> tuple[tuple[str, GlossaryEntry], ...]:
+def _read_list(path: Path) -> list:
+    """The glossary file's entries (a non-empty YAML list), or a one-line error naming the file."""
     file = str(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -102,76 +97,98 @@ def _load_cached(path: Path, _stamp: int) -> tuple[tuple[str, GlossaryEntry], ..
         ) from None
     if not isinstance(raw, list) or not raw:
         raise InputError("the glossary must be a non-empty YAML list of entries", file=file)
+    return raw
 
+
+def _entry_name(item: object, number: int, file: str) -> str:
+    """How errors name the entry: its number, and its key when it has one."""
+    if not isinstance(item, Mapping):
+        raise InputError(
+            f"entry {number}: expected a mapping with key, term, definition, source", file=file
+        )
+    if isinstance(item.get("key"), str) and item["key"].strip():
+        return f"entry {number} ('{item['key'].strip()}')"
+    return f"entry {number}"
+
+
+def _required_fields(item: Mapping, where: str, file: str) -> dict[str, str]:
+    """The entry's required fields as single-spaced text (unknown, missing or empty: an error)."""
+    unknown = sorted(set(map(str, item)) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
+    if unknown:
+        raise InputError(
+            f"{where}: unknown field(s) {', '.join(unknown)} "
+            f"(allowed: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)})",
+            file=file,
+        )
+    values: dict[str, str] = {}
+    for field in REQUIRED_FIELDS:
+        value = item.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise InputError(f"{where}: field '{field}' is missing or empty", file=file)
+        if not isinstance(value, str):
+            raise InputError(f"{where}: field '{field}' must be text", file=file)
+        values[field] = " ".join(value.split())
+    if not KEY_PATTERN.match(values["key"]):
+        raise InputError(
+            f"{where}: key '{values['key']}' must be a lower-case slug (letters, digits, hyphens)",
+            file=file,
+        )
+    return values
+
+
+def _aliases(item: Mapping, where: str, file: str) -> list[str]:
+    """The entry's aliases (one text or a list of texts) as single-spaced text."""
+    raw = item.get("aliases") or []
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise InputError(f"{where}: 'aliases' must be a list of text", file=file)
+    aliases: list[str] = []
+    for alias in raw:
+        if not isinstance(alias, str):
+            raise InputError(f"{where}: alias {alias!r} must be text (quote it)", file=file)
+        if not alias.strip():
+            raise InputError(f"{where}: an alias is empty", file=file)
+        aliases.append(" ".join(alias.split()))
+    return aliases
+
+
+def _claim_names(entry: GlossaryEntry, names: dict[str, str], where: str, file: str) -> None:
+    """Record the entry's key, term and aliases in ``names``; one owned by another entry is an error."""
+    own: set[str] = set()
+    labelled = [("key", entry.key), ("term", entry.term)] + [("alias", a) for a in entry.aliases]
+    for label, name in labelled:
+        norm = _norm(name)
+        if norm in own:
+            continue  # an alias may repeat the entry's own key or term (e.g. "youth offender")
+        owner = names.get(norm)
+        if owner is not None:
+            raise InputError(f"{where}: {label} '{name}' collides with entry '{owner}'", file=file)
+        own.add(norm)
+    for norm in own:
+        names[norm] = entry.key
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: Path, _stamp: int) -> tuple[tuple[str, GlossaryEntry], ...]:
+    """The validated entries of the file (cached per path and modification time)."""
+    file = str(path)
     entries: dict[str, GlossaryEntry] = {}
     names: dict[str, str] = {}  # normalised key/term/alias -> key of the entry that owns it
-    for number, item in enumerate(raw, start=1):
-        where = f"entry {number}"
-        if not isinstance(item, Mapping):
-            raise InputError(
-                f"{where}: expected a mapping with key, term, definition, source", file=file
-            )
-        if isinstance(item.get("key"), str) and item["key"].strip():
-            where = f"entry {number} ('{item['key'].strip()}')"
-        unknown = sorted(set(map(str, item)) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
-        if unknown:
-            raise InputError(
-                f"{where}: unknown field(s) {', '.join(unknown)} "
-                f"(allowed: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)})",
-                file=file,
-            )
-        values: dict[str, str] = {}
-        for field in REQUIRED_FIELDS:
-            value = item.get(field)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                raise InputError(f"{where}: field '{field}' is missing or empty", file=file)
-            if not isinstance(value, str):
-                raise InputError(f"{where}: field '{field}' must be text", file=file)
-            values[field] = " ".join(value.split())
-        key = values["key"]
-        if not KEY_PATTERN.match(key):
-            raise InputError(
-                f"{where}: key '{key}' must be a lower-case slug (letters, digits, hyphens)",
-                file=file,
-            )
-        if key in entries:
-            raise InputError(f"{where}: duplicate key '{key}'", file=file)
-
-        aliases_raw = item.get("aliases") or []
-        if isinstance(aliases_raw, str):
-            aliases_raw = [aliases_raw]
-        if not isinstance(aliases_raw, list):
-            raise InputError(f"{where}: 'aliases' must be a list of text", file=file)
-        aliases: list[str] = []
-        for alias in aliases_raw:
-            if not isinstance(alias, str):
-                raise InputError(f"{where}: alias {alias!r} must be text (quote it)", file=file)
-            if not alias.strip():
-                raise InputError(f"{where}: an alias is empty", file=file)
-            aliases.append(" ".join(alias.split()))
-
-        own: set[str] = set()
-        for label, name in [("key", key), ("term", values["term"])] + [
-            ("alias", a) for a in aliases
-        ]:
-            norm = _norm(name)
-            if norm in own:
-                continue  # an alias may repeat the entry's own key or term (e.g. "youth offender")
-            owner = names.get(norm)
-            if owner is not None:
-                raise InputError(
-                    f"{where}: {label} '{name}' collides with entry '{owner}'", file=file
-                )
-            own.add(norm)
-        for norm in own:
-            names[norm] = key
-        entries[key] = GlossaryEntry(
-            key=key,
+    for number, item in enumerate(_read_list(path), start=1):
+        where = _entry_name(item, number, file)
+        values = _required_fields(item, where, file)
+        if values["key"] in entries:
+            raise InputError(f"{where}: duplicate key '{values['key']}'", file=file)
+        entry = GlossaryEntry(
+            key=values["key"],
             term=values["term"],
             definition=values["definition"],
             source=values["source"],
-            aliases=tuple(aliases),
+            aliases=tuple(_aliases(item, where, file)),
         )
+        _claim_names(entry, names, where, file)
+        entries[entry.key] = entry
     return tuple(entries.items())
 
 

@@ -52,8 +52,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.pipeline.manifest import RunManifest
 from helpers.privacy import pseudonymise
-from helpers.screening.config import FACTOR_DIRECTIONS, WEIGHT_PRESETS, CountyConfig, load_config
+from helpers.screening.config import (
+    FACTOR_DIRECTIONS,
+    WEIGHT_PRESETS,
+    CountyConfig,
+    ScoreSettings,
+    load_config,
+)
 from helpers.screening.score import FACTORS, add_person_positions, offense_row_levels, score
 
 DATA_NAME = "playground"
@@ -84,6 +91,93 @@ def _prior_years(offenses: pd.DataFrame, as_of: date | str | pd.Timestamp) -> np
     return np.clip(np.nan_to_num(t, nan=0.0), 0, None)
 
 
+def _chosen_people(eligible: np.ndarray, max_people: int, seed: int) -> np.ndarray:
+    """Positions of the people shown: every eligible one, or a seeded sample of ``max_people``."""
+    chosen = np.flatnonzero(eligible)
+    if len(chosen) > max_people:
+        rng = np.random.default_rng(seed)
+        chosen = np.sort(rng.choice(chosen, size=max_people, replace=False))
+    return chosen
+
+
+def _current_rows(pids: np.ndarray, scored: pd.DataFrame, chosen: np.ndarray) -> pd.DataFrame:
+    """One ``current`` row per person: Σf(current) as the pipeline's score computes it."""
+    return pd.DataFrame(
+        {
+            "pid": pids[chosen],
+            "term": "current",
+            "factor": "",
+            "f": scored["current_sum"].to_numpy(dtype="float64")[chosen],
+            "t": 0.0,
+            "y": 0.0,
+        }
+    )
+
+
+def _prior_rows(
+    rows: pd.DataFrame,
+    offenses: pd.DataFrame,
+    as_of: date | str | pd.Timestamp,
+    pids: np.ndarray,
+    shown: np.ndarray,
+) -> pd.DataFrame:
+    """One ``prior`` row per prior with a level of a shown person, ``t`` rounded."""
+    if not len(rows):
+        return pd.DataFrame(columns=COLUMNS)
+    where = rows["person_pos"].to_numpy(dtype=np.int64)
+    level = rows["level"].to_numpy(dtype="float64")
+    is_prior = (rows["role"] != "current").to_numpy(dtype=bool)
+    keep = (where >= 0) & is_prior & ~np.isnan(level)
+    keep[keep] = shown[where[keep]]
+    t = np.round(_prior_years(offenses, as_of)[keep], T_DECIMALS)
+    return pd.DataFrame(
+        {
+            "pid": pids[where[keep]],
+            "term": "prior",
+            "factor": "",
+            "f": level[keep],
+            "t": t,
+            "y": 0.0,
+        }
+    )
+
+
+def _factor_rows(pids: np.ndarray, scored: pd.DataFrame, chosen: np.ndarray) -> pd.DataFrame:
+    """One ``factor`` row per factor with y > 0 of a shown person, ``y`` rounded."""
+    y = np.round(
+        scored[[f"factor_{k}" for k in FACTORS]].to_numpy(dtype="float64")[chosen], Y_DECIMALS
+    )
+    person, which = np.nonzero(y > 0)
+    return pd.DataFrame(
+        {
+            "pid": pids[chosen][person],
+            "term": "factor",
+            "factor": np.asarray(FACTORS, dtype=object)[which],
+            "f": 0.0,
+            "t": 0.0,
+            "y": y[person, which],
+        }
+    )
+
+
+def _long_table(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The rows as one table with the published types, sorted by pid, term, factor, f and t."""
+    parts = [p for p in parts if len(p)]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    out = out[COLUMNS].astype(
+        {"pid": "string", "term": "string", "factor": "string", "f": "float64"}
+    )
+    out["t"] = out["t"].astype("float64")
+    out["y"] = out["y"].astype("float64")
+    term_order = out["term"].map({k: i for i, k in enumerate(TERMS)})
+    return (
+        out.assign(_term=term_order)
+        .sort_values(["pid", "_term", "factor", "f", "t"], kind="mergesort")
+        .drop(columns="_term")
+        .reset_index(drop=True)
+    )
+
+
 def playground_data(
     tables: dict[str, pd.DataFrame],
     config: CountyConfig,
@@ -105,80 +199,23 @@ def playground_data(
         raise ValueError("max_people must be at least 1")
     tables = add_person_positions(tables)
     people = tables["people"]
-    screened = screen(tables, config, as_of)
+    screened = screen(tables, config)
     rows = offense_row_levels(tables, config.score)
     scored = score(tables, config, as_of, rows=rows)
-
-    chosen = np.flatnonzero((screened["eligibility"] == "eligible").to_numpy(dtype=bool))
-    if len(chosen) > max_people:
-        rng = np.random.default_rng(seed)
-        chosen = np.sort(rng.choice(chosen, size=max_people, replace=False))
-    n = len(people)
-    pid_of = np.full(n, None, dtype=object)
-    pid_of[chosen] = pseudonymise(people["cdcno"].iloc[chosen], salt).to_numpy(dtype=object)
-    selected = np.zeros(n, dtype=bool)
-    selected[chosen] = True
-
-    current = pd.DataFrame(
-        {
-            "pid": pid_of[chosen],
-            "term": "current",
-            "factor": "",
-            "f": scored["current_sum"].to_numpy(dtype="float64")[chosen],
-            "t": 0.0,
-            "y": 0.0,
-        }
-    )
-
+    eligible = (screened["eligibility"] == "eligible").to_numpy(dtype=bool)
+    chosen = _chosen_people(eligible, max_people, seed)
+    pids = np.full(len(people), None, dtype=object)  # the pseudonym of each shown person
+    pids[chosen] = pseudonymise(people["cdcno"].iloc[chosen], salt).to_numpy(dtype=object)
+    shown = np.zeros(len(people), dtype=bool)
+    shown[chosen] = True
     offenses = tables.get("offenses", pd.DataFrame())
-    if len(rows):
-        where = rows["person_pos"].to_numpy(dtype=np.int64)
-        level = rows["level"].to_numpy(dtype="float64")
-        is_prior = (rows["role"] != "current").to_numpy(dtype=bool)
-        keep = (where >= 0) & is_prior & ~np.isnan(level)
-        keep[keep] = selected[where[keep]]
-        t = np.round(_prior_years(offenses, as_of)[keep], T_DECIMALS)
-        priors = pd.DataFrame(
-            {
-                "pid": pid_of[where[keep]],
-                "term": "prior",
-                "factor": "",
-                "f": level[keep],
-                "t": t,
-                "y": 0.0,
-            }
-        )
-    else:
-        priors = pd.DataFrame(columns=COLUMNS)
-
-    y = np.round(scored[[f"factor_{k}" for k in FACTORS]].to_numpy(dtype="float64")[chosen], 3)
-    person, which = np.nonzero(y > 0)
-    factors = pd.DataFrame(
-        {
-            "pid": pid_of[chosen][person],
-            "term": "factor",
-            "factor": np.asarray(FACTORS, dtype=object)[which],
-            "f": 0.0,
-            "t": 0.0,
-            "y": y[person, which],
-        }
+    return _long_table(
+        [
+            _current_rows(pids, scored, chosen),
+            _prior_rows(rows, offenses, as_of, pids, shown),
+            _factor_rows(pids, scored, chosen),
+        ]
     )
-
-    parts = [p for p in (current, priors, factors) if len(p)]
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
-    out = out[COLUMNS].astype(
-        {"pid": "string", "term": "string", "factor": "string", "f": "float64"}
-    )
-    out["t"] = out["t"].astype("float64")
-    out["y"] = out["y"].astype("float64")
-    term_order = out["term"].map({k: i for i, k in enumerate(TERMS)})
-    out = (
-        out.assign(_term=term_order)
-        .sort_values(["pid", "_term", "factor", "f", "t"], kind="mergesort")
-        .drop(columns="_term")
-        .reset_index(drop=True)
-    )
-    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -286,13 +323,11 @@ def _round(field: str) -> str:
     return f"round(datum.{field} * {scale}) / {scale}"
 
 
-def playground_spec(data: pd.DataFrame, config: CountyConfig, *, top_n: int = TOP_N) -> dict:
-    """The Vega-Lite spec of the playground (a dict; data inlined as the data set ``playground``)."""
-    s = config.score
-    words = {k: weight_word(s.factors[k], FACTOR_DIRECTIONS[k], s.labels.get(k)) for k in FACTORS}
+def _weight_params(score: ScoreSettings, words: dict[str, str]) -> list[dict[str, Any]]:
+    """The inputs: a slider for ``a``, ``b`` and ``d``, a select of weight words per factor."""
     params: list[dict[str, Any]] = []
     for name, (lo, hi, step) in SLIDERS.items():
-        value = float(getattr(s, name))
+        value = float(getattr(score, name))
         params.append(
             {
                 "name": name,
@@ -313,12 +348,16 @@ def playground_spec(data: pd.DataFrame, config: CountyConfig, *, top_n: int = TO
                 },
             }
         )
+    return params
+
+
+def _ranking_transform(score: ScoreSettings, n: int) -> list[dict[str, Any]]:
+    """R of every person with the page's and the configuration's weights, both ranks, the change."""
     x_now = {k: f"{FACTOR_DIRECTIONS[k]} * {_word_number('x_' + k)}" for k in FACTORS}
-    x_default = {k: repr(float(s.factors[k])) for k in FACTORS}
+    x_default = {k: repr(float(score.factors[k])) for k in FACTORS}
     contrib = _contribution("a", "b", "d", _factor_x(x_now))
-    contrib0 = _contribution(repr(s.a), repr(s.b), repr(s.d), _factor_x(x_default))
-    n = top_n
-    transform: list[dict[str, Any]] = [
+    contrib0 = _contribution(repr(score.a), repr(score.b), repr(score.d), _factor_x(x_default))
+    return [
         {"calculate": contrib, "as": "c"},
         {"calculate": contrib0, "as": "c0"},
         {"calculate": "datum.term === 'current' ? datum.c : 0", "as": "c_current"},
@@ -354,6 +393,20 @@ def playground_spec(data: pd.DataFrame, config: CountyConfig, *, top_n: int = TO
             "as": "change",
         },
     ]
+
+
+def _change_color(n: int) -> dict[str, Any]:
+    """One colour scale for both charts (same definition, so Vega-Lite merges it without warnings)."""
+    return {
+        "field": "change",
+        "type": "nominal",
+        "scale": {"domain": list(CHANGE_LABELS), "range": ["#4c78a8", "#54a24b", "#e45756"]},
+        "legend": {"title": f"top {n} vs the county's weights", "orient": "bottom"},
+    }
+
+
+def _top_bars(n: int) -> dict[str, Any]:
+    """Bar chart of the top ``n`` by R, with each person's terms in the tooltip."""
     tooltip = [
         {"field": "rank", "type": "quantitative", "title": "rank"},
         {"field": "pid", "type": "nominal", "title": "pseudonym"},
@@ -363,14 +416,7 @@ def playground_spec(data: pd.DataFrame, config: CountyConfig, *, top_n: int = TO
         {"field": "R_factor", "type": "quantitative", "format": ".3f", "title": "Σ x·y"},
         {"field": "rank0", "type": "quantitative", "title": "rank with the county's weights"},
     ]
-    # One colour scale for both charts (same definition, so Vega-Lite merges it without warnings).
-    color = {
-        "field": "change",
-        "type": "nominal",
-        "scale": {"domain": list(CHANGE_LABELS), "range": ["#4c78a8", "#54a24b", "#e45756"]},
-        "legend": {"title": f"top {n} vs the county's weights", "orient": "bottom"},
-    }
-    bars = {
+    return {
         "title": f"Top {n} by R (lower R = reviewed first)",
         "transform": [{"filter": f"datum.rank <= {n}"}],
         "mark": {"type": "bar", "tooltip": True},
@@ -382,17 +428,21 @@ def playground_spec(data: pd.DataFrame, config: CountyConfig, *, top_n: int = TO
                 "title": "person (pseudonym)",
             },
             "x": {"field": "R", "type": "quantitative", "title": "R"},
-            "color": color,
+            "color": _change_color(n),
             "tooltip": tooltip,
         },
         "width": 360,
         "height": {"step": 14},
     }
-    changes = {
+
+
+def _change_chart(n: int) -> dict[str, Any]:
+    """How many people stayed in, entered or left the top ``n`` against the configuration's weights."""
+    return {
         "title": f"Top {n} compared with the county's weights",
         "transform": [{"filter": "datum.change !== ''"}],
         "layer": [
-            {"mark": {"type": "bar", "tooltip": True}, "encoding": {"color": color}},
+            {"mark": {"type": "bar", "tooltip": True}, "encoding": {"color": _change_color(n)}},
             {
                 "mark": {"type": "text", "dy": -7},
                 "encoding": {"text": {"aggregate": "count", "type": "quantitative"}},
@@ -412,6 +462,12 @@ def playground_spec(data: pd.DataFrame, config: CountyConfig, *, top_n: int = TO
         "width": 200,
         "height": 160,
     }
+
+
+def playground_spec(data: pd.DataFrame, config: CountyConfig, *, top_n: int = TOP_N) -> dict:
+    """The Vega-Lite spec of the playground (a dict; data inlined as the data set ``playground``)."""
+    s = config.score
+    words = {k: weight_word(s.factors[k], FACTOR_DIRECTIONS[k], s.labels.get(k)) for k in FACTORS}
     records = data[COLUMNS].astype(object).where(data[COLUMNS].notna(), None)
     spec: dict[str, Any] = {
         "$schema": schema_url(),
@@ -421,13 +477,13 @@ def playground_spec(data: pd.DataFrame, config: CountyConfig, *, top_n: int = TO
         ),
         "datasets": {DATA_NAME: records.to_dict(orient="records")},
         "data": {"name": DATA_NAME},
-        "params": params,
-        "transform": transform,
-        "hconcat": [bars, changes],
+        "params": _weight_params(s, words),
+        "transform": _ranking_transform(s, top_n),
+        "hconcat": [_top_bars(top_n), _change_chart(top_n)],
         "usermeta": {
             "secondlook": {
                 "playground": True,
-                "top_n": n,
+                "top_n": top_n,
                 "config": config.name,
                 "default_weights": {
                     "a": s.a,
@@ -498,18 +554,17 @@ def playground_page_data(
 
 
 def playground_page_spec(
-    manifest: dict[str, Any],
+    manifest: RunManifest,
     *,
     config_path: str | Path | None = None,
     salt: str | bytes | None = None,
     max_people: int = 400,
 ) -> dict:
-    """The playground spec from ``secondlook run``'s shared manifest (``shared.json`` as a dict).
+    """The playground spec from ``secondlook run``'s run manifest (processed data, as-of, seed).
 
-    Uses ``manifest["processed"]``, ``["as_of"]`` and ``["seed"]``; the configuration is
-    ``config_path`` (default: the statewide file) and the salt is ``salt``, else the one
-    :func:`helpers.privacy.get_salt` finds (``$SECONDLOOK_SALT``) — without a salt no pseudonym can
-    be made and :class:`helpers.errors.InputError` is raised.
+    The configuration is ``config_path`` (default: the statewide file) and the salt is ``salt``,
+    else the one :func:`helpers.privacy.get_salt` finds (``$SECONDLOOK_SALT``) — without a salt no
+    pseudonym can be made and :class:`helpers.errors.InputError` is raised.
     """
     from helpers.privacy import get_salt
     from helpers.screening.config import county_file
@@ -517,12 +572,11 @@ def playground_page_spec(
     salt = salt if salt is not None else get_salt()
     if not salt:  # pseudonymise raises the same error; say it before loading data
         pseudonymise([], salt)
-    seed = manifest.get("seed")
     return playground_page_data(
-        manifest["processed"],
+        manifest.processed,
         config_path if config_path is not None else county_file(None),
-        manifest["as_of"],
+        manifest.as_of.isoformat(),
         salt,
         max_people=max_people,
-        seed=DEFAULT_SEED if seed is None else int(seed),
+        seed=manifest.seed,
     )

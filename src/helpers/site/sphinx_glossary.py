@@ -74,6 +74,7 @@ class GlossRole(SphinxRole):
     """``{gloss}`term``` or ``{gloss}`label <key-term-or-alias>```."""
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        """A ``glossary_term`` node for the term (resolved to markup once all pages are read)."""
         explicit, label, target = split_explicit_title(unescape(self.text))
         label = " ".join(label.split())
         try:
@@ -96,6 +97,7 @@ class GlossaryTableDirective(SphinxDirective):
     optional_arguments = 0
 
     def run(self) -> list[nodes.Node]:
+        """The glossary as a definition list, one anchored entry per term."""
         try:
             entries = _load(self.env)
         except InputError as exc:
@@ -132,11 +134,13 @@ def _docs(env: BuildEnvironment) -> set[str]:
     return env.sl_glossary_docs
 
 
-def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+def _purge(_app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """Forget a removed or changed document (Sphinx ``env-purge-doc``)."""
     _docs(env).discard(docname)
 
 
-def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: Any) -> None:
+def _merge(_app: Sphinx, env: BuildEnvironment, _docnames: set[str], other: Any) -> None:
+    """Merge a parallel reader's documents (Sphinx ``env-merge-info``)."""
     _docs(env).update(getattr(other, "sl_glossary_docs", set()))
 
 
@@ -169,7 +173,7 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         node.replace_self(nodes.raw(node.rawsource, markup, format="html"))
 
 
-def _add_static_path(app: Sphinx, config: Any) -> None:
+def _add_static_path(_app: Sphinx, config: Any) -> None:
     static = str(STATIC_DIR)
     if static not in config.html_static_path:
         config.html_static_path.append(static)

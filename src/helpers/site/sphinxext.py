@@ -31,6 +31,7 @@ class VegaChartDirective(SphinxDirective):
     option_spec = {"label": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
+        """A ``vega_chart`` node holding the spec read from the file."""
         rel, path = self.env.relfn2path(self.arguments[0], self.env.docname)
         spec_path = Path(path)
         if not spec_path.exists():
@@ -52,7 +53,7 @@ def _visit_vega_chart(self: Any, node: vega_chart) -> None:
     raise nodes.SkipNode
 
 
-def _skip(self: Any, node: nodes.Node) -> None:
+def _skip(_self: Any, _node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
@@ -84,7 +85,7 @@ def _is_thebe(script: Any) -> bool:
 
 
 def _page_context(
-    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: nodes.document | None
+    app: Sphinx, _pagename: str, _templatename: str, context: dict, doctree: nodes.document | None
 ) -> None:
     # The site is static (no kernel): drop Thebe, whose script is added twice and would fetch code from
     # a CDN if it were ever activated.

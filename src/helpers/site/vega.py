@@ -96,3 +96,10 @@ def standalone_html(specs: dict[str, dict[str, Any]], title: str = "secondlook c
         f"<title>{html.escape(title)}</title></head><body>\n{charts}"
         f"<script>{bundle_js()}</script>\n<script>{LOADER_JS}</script>\n</body></html>\n"
     )
+
+
+def write_spec(path: Path, spec: dict[str, Any]) -> Path:
+    """Write a chart spec as compact JSON (parent folders made; NaN refused); return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(spec, separators=(",", ":"), allow_nan=False), encoding="utf-8")
+    return path

@@ -21,6 +21,12 @@ Files (all UTF-8 CSV, exact headers from :mod:`helpers.data.schema`):
 ``README.md``
     says the data is synthetic, with the seed, size, as-of date and version.
 
+Closed world: the generator writes only the offense and enhancement codes of
+:mod:`helpers.synthetic.offenses` (the shared vocabulary of ``notes/offense_vocabulary.md``, all in
+the reference offense table) and the spellings, headers and date formats the ingest already reads.
+It exercises the pipeline end to end, not the reading of codes or spellings the project has never
+seen; the ingest tests do that with real formats.
+
 Determinism: every random draw comes from ``numpy.random.default_rng`` streams spawned from one
 ``SeedSequence(seed)``; the same arguments give byte-identical files.
 """
@@ -36,6 +42,7 @@ import pandas as pd
 
 import helpers
 from helpers.data import schema
+from helpers.errors import InputError
 from helpers.synthetic import commitments, decisions, dsa, formats, places
 from helpers.synthetic import people as persons
 from helpers.synthetic.csvfile import Table
@@ -143,37 +150,30 @@ def generate_sample(
     return {name: table.frame() for name, table in _build(people, seed, as_of).items()}
 
 
-def _build(people: int, seed: int, as_of: date) -> dict[str, Table]:
-    """All output tables, text still coded."""
-    n = int(people)
-    if n < 10:
-        raise ValueError("people must be at least 10")
-    today = np.datetime64(as_of, "D")
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(10)]
-    (
-        rng_people,
-        rng_current,
-        rng_time,
-        rng_prior,
-        rng_custody,
-        rng_credit,
-        rng_person,
-        rng_dec,
-        rng_case,
-        _,  # reserved, so a new stream can be added without shifting the others
-    ) = streams
+STREAMS = (
+    "people",
+    "current",
+    "time",
+    "prior",
+    "custody",
+    "credit",
+    "person",
+    "decisions",
+    "case",
+    "reserved",  # unused, so a new stream can be added without shifting the others
+)
 
-    # People, sentences, dates.
-    p = persons.draw_people(n, rng_people)
-    r = commitments.build_current(p, rng_current)
-    p["served_fraction"] = persons.served_fraction(p)
-    persons.draw_timeline(p, rng_time, as_of)
-    commitments.dated_enhancements(p, r, rng_current)
-    extra = commitments.in_prison_case(p, rng_current, today)
-    persons.release_dates(p, rng_time, as_of)
-    pr = commitments.build_priors(p, rng_prior)
 
-    # Person-level summaries of the current case.
+def _streams(seed: int) -> dict[str, np.random.Generator]:
+    """The independent random streams of one sample, spawned from ``SeedSequence(seed)``."""
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    return {name: np.random.default_rng(s) for name, s in zip(STREAMS, children, strict=True)}
+
+
+def _summarise_current_case(p: persons.Frame, r: persons.Frame) -> None:
+    """Person-level summaries of the current case: enhancements, gang, change in law, family,
+    category, murder."""
+    n = len(p["person"])
     enh_rows, enh_codes, _ = r["enh"].arrays()
     enh_owner = r["owner"][enh_rows]
     p["n_enh"] = np.bincount(enh_owner, minlength=n)
@@ -186,42 +186,39 @@ def _build(people: int, seed: int, as_of: date) -> dict[str, Table]:
     p["category"] = CATEGORY[p["offense"]]
     p["murder"] = np.isin(CODES[p["offense"]], ["PC187 1st", "PC187 2nd"])
 
-    # Custody record (DSA) and decisions.
-    dsa.latent_traits(p, rng_custody)
-    rv = dsa.rules_violations(p, rng_custody, as_of)
-    cr = dsa.credits(p, rng_credit, as_of)
-    dsa.person_columns(p, rng_person, as_of)
-    log = decisions.review_log(p, rng_dec, as_of)
 
-    # Identifiers and case numbers (one draw for all cases, so none repeats).
-    cdcno = Coded(np.arange(n), _cdcnos(n, seed))
+def _case_numbers(
+    p: persons.Frame,
+    extra: persons.Frame,
+    pr: persons.Frame,
+    rng: np.random.Generator,
+    today: np.datetime64,
+) -> tuple[Coded, Coded, Coded]:
+    """Case numbers of the main, in-prison and prior cases (one draw for all, so none repeats)."""
+    n = len(p["person"])
     ip_owner, ip_first = np.unique(extra["owner"], return_index=True)
     ip_year = np.minimum(_year(extra["date"][ip_first]) + 1, _year(today))
     main_year = np.minimum(_year(formats.add_years(p["offense_end"], p["lag"])), _year(today))
     keep = pr["case_keep"]
-    prior_year = _year(pr["case_date"][keep]) + (rng_case.random(int(keep.sum())) < 0.5)
+    prior_year = _year(pr["case_date"][keep]) + (rng.random(int(keep.sum())) < 0.5)
     all_numbers = places.case_numbers(
-        rng_case,
+        rng,
         np.concatenate([p["county"], extra["county"][ip_first], pr["case_county"][keep]]),
         np.concatenate([main_year, ip_year, prior_year]),
     )
     # Case numbers as codes into one table: main cases, in-prison cases, prior cases.
     numbers = Coded(np.arange(all_numbers.size), all_numbers)
-    case_main = numbers.take(np.arange(n))
     ip_index = np.zeros(n, dtype=np.int64)
     ip_index[ip_owner] = n + np.arange(ip_owner.size)
-    case_ip = numbers.take(ip_index)
     prior_index = np.zeros(keep.size, dtype=np.int64)
     prior_index[keep] = n + ip_owner.size + np.arange(int(keep.sum()))
-    case_prior = numbers.take(prior_index)
+    return numbers.take(np.arange(n)), numbers.take(ip_index), numbers.take(prior_index)
 
-    tables: dict[str, Table] = {}
-    tables["demographics.csv"] = _demographics(p, cdcno, case_main)
-    tables["current_commitments.csv"] = _current(p, r, extra, cdcno, case_main, case_ip)
-    tables["prior_commitments.csv"] = _prior(pr, cdcno, case_prior)
-    tables.update(_dsa_tables(p, rv, cr, cdcno, case_main, tables["demographics.csv"]))
+
+def _decisions(p: persons.Frame, log: pd.DataFrame, cdcno: Coded, case_main: Coded) -> Table:
+    """The office review-decision log."""
     who = log["owner"].to_numpy()
-    tables["decisions/review_decisions.csv"] = _frame(
+    return _frame(
         schema.REVIEW_DECISIONS,
         {
             "case_number": case_main.take(who),
@@ -235,6 +232,42 @@ def _build(people: int, seed: int, as_of: date) -> dict[str, Table]:
             "reviewer_role": log["reviewer_role"].to_numpy(dtype=object),
         },
     )
+
+
+def _build(people: int, seed: int, as_of: date) -> dict[str, Table]:
+    """All output tables, text still coded."""
+    n = int(people)
+    if n < 10:
+        raise InputError("must be at least 10", column="--people")
+    today = np.datetime64(as_of, "D")
+    rng = _streams(seed)
+
+    # People, sentences, dates.
+    p = persons.draw_people(n, rng["people"])
+    r = commitments.build_current(p, rng["current"])
+    p["served_fraction"] = persons.served_fraction(p)
+    persons.draw_timeline(p, rng["time"], as_of)
+    commitments.dated_enhancements(p, r, rng["current"])
+    extra = commitments.in_prison_case(p, rng["current"], today)
+    persons.release_dates(p, rng["time"], as_of)
+    pr = commitments.build_priors(p, rng["prior"])
+    _summarise_current_case(p, r)
+
+    # Custody record (DSA) and decisions.
+    dsa.latent_traits(p, rng["custody"])
+    rv = dsa.rules_violations(p, rng["custody"], as_of)
+    cr = dsa.credits(p, rng["credit"], as_of)
+    dsa.person_columns(p, rng["person"], as_of)
+    log = decisions.review_log(p, rng["decisions"], as_of)
+
+    cdcno = Coded(np.arange(n), _cdcnos(n, seed))
+    case_main, case_ip, case_prior = _case_numbers(p, extra, pr, rng["case"], today)
+    tables: dict[str, Table] = {}
+    tables["demographics.csv"] = _demographics(p, cdcno, case_main)
+    tables["current_commitments.csv"] = _current(p, r, extra, cdcno, case_main, case_ip)
+    tables["prior_commitments.csv"] = _prior(pr, cdcno, case_prior)
+    tables.update(_dsa_tables(p, rv, cr, cdcno, case_main, tables["demographics.csv"]))
+    tables["decisions/review_decisions.csv"] = _decisions(p, log, cdcno, case_main)
     assert list(tables) == list(FILES)
     return tables
 

@@ -35,7 +35,6 @@ from helpers.synthetic.offenses import (
     ENH_MONTHS,
     GENERIC_COMPANION_MIX,
     IN_PRISON_MIX,
-    MIX,
     OFFENSES,
     PRIOR_OTHER_MIX,
     PRIOR_STRIKE_MIX,
@@ -91,7 +90,7 @@ def _rows_for(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return owner, np.arange(len(owner)) - start[owner]
 
 
-class Enh:
+class Enhancements:
     """Collects enhancement assignments as (row, code index, slot order) triples."""
 
     def __init__(self) -> None:
@@ -100,18 +99,21 @@ class Enh:
         self.order: list[np.ndarray] = []
 
     def add(self, rows: np.ndarray, codes: np.ndarray | int, order: int) -> None:
+        """Give enhancement ``codes`` (one, or one per row) to ``rows``, in slot ``order``."""
         rows = np.asarray(rows, dtype=np.int64)
         self.rows.append(rows)
         self.codes.append(np.broadcast_to(np.asarray(codes, dtype=np.int64), rows.shape).copy())
         self.order.append(np.full(rows.shape, order, dtype=np.int64))
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All assignments as (rows, code indices, slot orders)."""
         if not self.rows:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, empty
         return np.concatenate(self.rows), np.concatenate(self.codes), np.concatenate(self.order)
 
     def months(self, n_rows: int) -> np.ndarray:
+        """Months the enhancements add to each of ``n_rows`` rows."""
         rows, codes, _ = self.arrays()
         return np.bincount(rows, weights=ENH_MONTHS[codes], minlength=n_rows).astype(np.int64)
 
@@ -148,9 +150,29 @@ def build_current(p: Frame, rng: np.random.Generator) -> Frame:
     owner, pos = _rows_for(counts)
     r: Frame = {"owner": owner, "pos": pos, "case": np.zeros(owner.size, dtype=np.int64)}
     t = stype[owner]
-    rel = np.where(pos == 0, INITIAL, categorical(rng, RELATION_PROBS[t]) + 1)
+    r["relationship"] = np.where(pos == 0, INITIAL, categorical(rng, RELATION_PROBS[t]) + 1)
+    _current_offenses(p, r, rng, t)
+    p["n_counts"] = counts
+    months, life, special = _base_terms(r, rng, t)
+    rel = r["relationship"]
+    enh = Enhancements()
+    _current_enhancements(p, r, rng, enh)
+    r["enh"] = enh
+    em = enh.months(owner.size)
+    # Subordinate consecutive counts carry one third of their enhancements.
+    em = np.where((rel == CONSECUTIVE) & ~life, np.rint(em / 3).astype(np.int64), em)
+    months = np.where(special == TERM_PLAIN, months + em, months)
+    r["months"], r["life"], r["special"] = months, life, special
+    p["months_main"] = _aggregate(r, n)
+    p["months"] = _coded(p["months_main"], stype)
+    return r
 
-    # Offenses: the controlling offense first, companions of the same offense, family or generic.
+
+def _current_offenses(p: Frame, r: Frame, rng: np.random.Generator, t: np.ndarray) -> None:
+    """Offenses of the counts: the controlling offense first, companions of the same offense,
+    family or generic; sets ``r["offense"]``, may soften ``r["relationship"]``, and sets
+    ``nonserious_current`` and ``sex_current`` on ``p``."""
+    owner, pos, rel = r["owner"], r["pos"], r["relationship"]
     ctrl = p["offense"][owner]
     off = ctrl.copy()
     comp = pos > 0
@@ -171,29 +193,34 @@ def build_current(p: Frame, rng: np.random.Generator) -> Frame:
     off[bad] = ctrl[bad]
     # A second life count (another murder) is mostly stayed or concurrent, sometimes consecutive.
     soften = (rel == CONSECUTIVE) & (MID[off] == 0) & (rng.random(owner.size) < 0.75)
-    rel = np.where(soften, np.where(rng.random(owner.size) < 0.5, STAYED, CONCURRENT), rel)
-    r["relationship"] = rel
+    r["relationship"] = np.where(
+        soften, np.where(rng.random(owner.size) < 0.5, STAYED, CONCURRENT), rel
+    )
     r["offense"] = off
     p["nonserious_current"] = nonserious_ctrl
-    p["sex_current"] = np.bincount(owner, weights=SEX[off], minlength=n) > 0
-    p["n_counts"] = counts
+    p["sex_current"] = np.bincount(owner, weights=SEX[off], minlength=len(p["person"])) > 0
 
-    # Base terms.
+
+def _base_terms(
+    r: Frame, rng: np.random.Generator, t: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Months, life flag and special term code of every count before enhancements."""
+    off, rel = r["offense"], r["relationship"]
+    size = off.size
     tier = np.where(
         t == DSL,
-        rng.choice(3, size=owner.size, p=TIER_PROBS_DSL),
-        rng.choice(3, size=owner.size, p=TIER_PROBS),
+        rng.choice(3, size=size, p=TIER_PROBS_DSL),
+        rng.choice(3, size=size, p=TIER_PROBS),
     )
     base = TRIAD[off, tier]
     mid = MID[off]
-    months = np.zeros(owner.size, dtype=np.int64)
-    life = np.zeros(owner.size, dtype=bool)
-    special = np.full(owner.size, TERM_PLAIN, dtype=np.int64)
+    months = np.zeros(size, dtype=np.int64)
+    life = np.zeros(size, dtype=bool)
+    special = np.full(size, TERM_PLAIN, dtype=np.int64)
     striker = (t == SECOND) | (t == THIRD)
     init = rel == INITIAL
     consec = rel == CONSECUTIVE
     concur = rel == CONCURRENT
-    stayed = rel == STAYED
     off_life = MID[off] == 0  # life-only offense (murder, aggravated kidnapping, PC 269, 288.7)
 
     # Initial counts.
@@ -208,7 +235,7 @@ def build_current(p: Frame, rng: np.random.Generator) -> Frame:
     special[init & (t == LWOP)] = TERM_LWOP
     special[init & (t == CONDEMNED)] = TERM_CONDEMNED
     # Consecutive counts.
-    third_life = consec & (t == THIRD) & SV[off] & (rng.random(owner.size) < 0.12)
+    third_life = consec & (t == THIRD) & SV[off] & (rng.random(size) < 0.12)
     sub = np.rint(mid / 3).astype(np.int64)
     m = consec & ~off_life
     months[m] = np.where(striker[m], 2 * sub[m], sub[m])
@@ -224,19 +251,8 @@ def build_current(p: Frame, rng: np.random.Generator) -> Frame:
     months[m] = np.where(striker[m], 2 * base[m], base[m])
     m = concur & off_life
     months[m], life[m] = LIFE[off[m]], True
-    special[stayed] = TERM_STAYED
-
-    enh = Enh()
-    _current_enhancements(p, r, rng, enh, t, off, init, stayed)
-    r["enh"] = enh
-    em = enh.months(owner.size)
-    # Subordinate consecutive counts carry one third of their enhancements.
-    em = np.where(consec & ~life, np.rint(em / 3).astype(np.int64), em)
-    months = np.where(special == TERM_PLAIN, months + em, months)
-    r["months"], r["life"], r["special"] = months, life, special
-    p["months_main"] = _aggregate(r, n)
-    p["months"] = _coded(p["months_main"], stype)
-    return r
+    special[rel == STAYED] = TERM_STAYED
+    return months, life, special
 
 
 def _aggregate(r: Frame, n: int) -> np.ndarray:
@@ -254,21 +270,22 @@ def _coded(months: np.ndarray, stype: np.ndarray) -> np.ndarray:
     return out
 
 
-def _current_enhancements(
-    p: Frame,
-    r: Frame,
-    rng: np.random.Generator,
-    enh: Enh,
-    t: np.ndarray,
-    off: np.ndarray,
-    init: np.ndarray,
-    stayed: np.ndarray,
-) -> None:
+def _current_enhancements(p: Frame, r: Frame, rng: np.random.Generator, enh: Enhancements) -> None:
     """Enhancements on the main case (date-dependent ones come later, :func:`dated_enhancements`)."""
+    t = p["stype"][r["owner"]]
+    off, rel = r["offense"], r["relationship"]
+    init = rel == INITIAL
+    has_gun = _firearm_enhancements(rng, enh, t, off, init)
+    _weapon_injury_gang_enhancements(p, r, rng, enh, init & ~has_gun)
+    _prior_and_term_enhancements(rng, enh, t, off, init, rel == STAYED)
+
+
+def _firearm_enhancements(
+    rng: np.random.Generator, enh: Enhancements, t: np.ndarray, off: np.ndarray, init: np.ndarray
+) -> np.ndarray:
+    """Firearm enhancements, one per count at most; returns the counts that carry one."""
     fam = FAMILY[off]
-    owner = r["owner"]
     life_type = t >= LWP
-    # Firearm: one per count at most.
     p_gun = np.select(
         [fam == "homicide", fam == "robbery", fam == "assault", fam == "kidnap"],
         [np.where(life_type, 0.25, 0.35), 0.45, 0.20, 0.25],
@@ -296,15 +313,24 @@ def _current_enhancements(
     det = ~life_type[gun_rows] & (t[gun_rows] != THIRD)
     gun_codes[det & (gun_codes == ENH_INDEX["PC12022.53(d)"])] = ENH_INDEX["PC12022.53(c)"]
     enh.add(gun_rows, gun_codes, 1)
-    has_gun = np.zeros(owner.size, dtype=bool)
+    has_gun = np.zeros(off.size, dtype=bool)
     has_gun[gun_rows] = True
-    # Deadly weapon (no firearm).
+    return has_gun
+
+
+def _weapon_injury_gang_enhancements(
+    p: Frame, r: Frame, rng: np.random.Generator, enh: Enhancements, no_gun: np.ndarray
+) -> None:
+    """Deadly weapon (initial counts without a firearm), great bodily injury and gang
+    enhancements of the initial counts."""
+    off, init = r["offense"], r["relationship"] == INITIAL
+    fam = FAMILY[off]
     p_weapon = np.select(
         [np.isin(fam, ["assault", "robbery", "kidnap"]), fam == "homicide", fam == "sex"],
         [0.18, 0.10, 0.06],
         0.04,
     )
-    enh.add(_pick(rng, init & ~has_gun, p_weapon), ENH_INDEX["PC12022(b)(1)"], 2)
+    enh.add(_pick(rng, no_gun, p_weapon), ENH_INDEX["PC12022(b)(1)"], 2)
     # Great bodily injury (domestic-violence variant for PC 273.5).
     code = OFFENSES["code"].to_numpy(dtype=object)[off]
     dv = code == "PC273.5(a)"
@@ -318,7 +344,7 @@ def _current_enhancements(
     enh.add(_pick(rng, init & ~dv & not_murder, p_gbi), ENH_INDEX["PC12022.7(a)"], 3)
     # Gang enhancement: more often in Los Angeles and the Central Valley.
     gang_county = np.isin(
-        np.asarray(places.COUNTIES, dtype=object)[p["county"][owner]],
+        np.asarray(places.COUNTIES, dtype=object)[p["county"][r["owner"]]],
         ["Los Angeles", "Fresno", "Kern", "Tulare", "San Bernardino", "Riverside"],
     )
     p_gang = np.where(
@@ -327,9 +353,23 @@ def _current_enhancements(
         0.0,
     )
     enh.add(_pick(rng, init, p_gang), ENH_INDEX["PC186.22(b)(1)"], 4)
+
+
+def _prior_and_term_enhancements(
+    rng: np.random.Generator,
+    enh: Enhancements,
+    t: np.ndarray,
+    off: np.ndarray,
+    init: np.ndarray,
+    stayed: np.ndarray,
+) -> None:
+    """Five-year serious-felony priors, on-bail, one-strike and kidnap-for-sex terms, and a few
+    enhancements on other (not stayed) counts."""
+    fam = FAMILY[off]
+    code = OFFENSES["code"].to_numpy(dtype=object)[off]
     # Five-year serious-felony priors for strikers with a serious current offense (0, 1 or 2).
     serious = SV[off] & init
-    n667 = np.zeros(owner.size, dtype=np.int64)
+    n667 = np.zeros(off.size, dtype=np.int64)
     second = serious & (t == SECOND)
     third = serious & (t == THIRD)
     n667[second] = rng.choice(3, size=int(second.sum()), p=[0.45, 0.5, 0.05])
@@ -364,7 +404,7 @@ def dated_enhancements(p: Frame, r: Frame, rng: np.random.Generator) -> None:
     has_prior = p["n_priors"][owner] > 0
     pre2020 = year[owner] < 2020
     plain = r["special"] == TERM_PLAIN
-    enh: Enh = r["enh"]
+    enh: Enhancements = r["enh"]
     before = enh.months(owner.size)
     rows = _pick(rng, init & has_prior & pre2020, 0.45)
     enh.add(rows, ENH_INDEX["PC667.5(b)"], 7)
@@ -500,7 +540,7 @@ def build_priors(p: Frame, rng: np.random.Generator) -> Frame:
         "row_relationship": rel[keep_rows],
         "row_months": row_term[keep_rows],
     }
-    enh = Enh()
+    enh = Enhancements()
     rows = _pick(rng, np.ones(pr["row_case"].size, dtype=bool), 0.06)
     enh.add(
         rows, _choose(rng, rows, {"PC12022(b)(1)": 50, "PC667.5(b)": 30, "PC12022.5(a)": 20}), 1
@@ -512,17 +552,3 @@ def build_priors(p: Frame, rng: np.random.Generator) -> Frame:
         np.bincount(owner[pr["row_case"]], weights=SEX[pr["row_offense"]], minlength=len(stype)) > 0
     )
     return pr
-
-
-def all_mix_codes() -> set[str]:
-    """Every offense code any mix can draw (for tests)."""
-    codes: set[str] = set()
-    for mix in [
-        *MIX.values(),
-        PRIOR_STRIKE_MIX,
-        PRIOR_OTHER_MIX,
-        IN_PRISON_MIX,
-        GENERIC_COMPANION_MIX,
-    ]:
-        codes |= set(mix)
-    return codes

@@ -1,11 +1,16 @@
-"""Deterministic synthetic DOJ research file (vectorised numpy; no real person).
+"""``secondlook sample-doj``: a deterministic SYNTHETIC CA DOJ research file (vectorised numpy).
 
-Every person is named ``SYNTHETIC,PERSON 000123`` and has at least one Prop 64 conviction in the
-chosen county, like the real file (which holds the whole record of everyone with such a
-conviction). Records mix arrests, dismissals, other charges, other counties, Prop 64 convictions
-written with and without parentheses, attempts (``664.11359``), ``SEE COMMENT FOR CHARGE`` rows,
-sentences split over two rows of one ``CNT_ORDER``, deceased people, PC 290 registrations,
-superstrikes, misdemeanors and felonies, before and after 2016-11-09.
+Nothing here describes a real person: every person is named ``SYNTHETIC,PERSON 000123`` and has
+at least one Prop 64 conviction in the chosen county, like the real file (which holds the whole
+record of everyone with such a conviction). Records mix arrests, dismissals, other charges, other
+counties, Prop 64 convictions written with and without parentheses, attempts (``664.11359``),
+``SEE COMMENT FOR CHARGE`` rows, sentences split over two rows of one ``CNT_ORDER``, deceased
+people, PC 290 registrations, superstrikes, misdemeanors and felonies, before and after
+2016-11-09. The Prop 64 engine (:mod:`helpers.prop64`) reads it; its tests and benchmark use it.
+
+Closed world: the file holds only the charges listed in the tables below, spelled as written there,
+so it exercises the engine's plumbing and speed, not its reading of spellings it has never seen
+(the engine's own tests cover real DOJ spellings). Same seed, same bytes.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers.errors import InputError
 from helpers.prop64.read import DOJ_COLUMNS
 
 # (OFFENSE_DESCR, OFFENSE_TOC, weight); COMMENT_TEXT holds the charge for SEE COMMENT rows.
@@ -127,187 +133,222 @@ def _zfill(values: np.ndarray, width: int) -> np.ndarray:
     return np.char.zfill(values.astype(str), width)
 
 
-def generate_doj(people: int, seed: int = 0, county: str = "SAN JOAQUIN") -> Any:
-    """A synthetic DOJ research table (pyarrow, the 95 DOJ columns as strings), deterministic for
-    ``seed``. Prop 64 convictions are placed in ``county``."""
-    import pyarrow as pa
+Frame = dict[str, Any]
+OFFENSE_TABLES = (
+    PROP64_OFFENSES,
+    RELATED_OFFENSES,
+    OTHER_OFFENSES,
+    SUPERSTRIKE_OFFENSES,
+    PC290_OFFENSES,
+)
 
-    if people < 1:
-        raise ValueError("people must be at least 1")
-    rng = np.random.default_rng(seed)
-    county = " ".join(county.upper().split())
-    others = [c for c in COUNTIES if c != county]
-    P = people
-    pid = np.arange(P)
-    dob = rng.integers(-9100, 11300, size=P)  # 1945 .. 2000
-    n_cyc = np.minimum(1 + rng.poisson(1.6, size=P), 8)
 
-    # ---- cycles (arrest events) ----
-    c_person = np.repeat(pid, n_cyc)
-    C = len(c_person)
+def _draw_cycles(
+    rng: np.random.Generator, dob: np.ndarray, county: str, others: list[str]
+) -> Frame:
+    """Arrest cycles: 1-8 per person, dated after 18, one of them a Prop 64 cycle in the county."""
+    people = len(dob)
+    n_cyc = np.minimum(1 + rng.poisson(1.6, size=people), 8)
+    c_person = np.repeat(np.arange(people), n_cyc)
+    n = len(c_person)
     start = dob[c_person] + 18 * 365
-    c_date = start + (rng.random(C) * np.maximum(_END - start, 30)).astype(np.int64)
-    order = np.lexsort((c_date, c_person))
-    c_date = c_date[order]
+    c_date = start + (rng.random(n) * np.maximum(_END - start, 30)).astype(np.int64)
+    c_date = c_date[np.lexsort((c_date, c_person))]
     first = np.concatenate([[0], np.cumsum(n_cyc)[:-1]])
-    c_num = np.arange(C) - np.repeat(first, n_cyc)  # 0-based cycle number in the person
-    key_cycle = first + (rng.random(P) * n_cyc).astype(np.int64)  # one Prop 64 cycle in county
-    c_key = np.zeros(C, dtype=bool)
+    key_cycle = first + (rng.random(people) * n_cyc).astype(np.int64)  # the Prop 64 cycle
+    c_key = np.zeros(n, dtype=bool)
     c_key[key_cycle] = True
-    c_p64 = c_key | (rng.random(C) < 0.2)
+    c_p64 = c_key | (rng.random(n) < 0.2)
     c_cty = np.where(
-        c_key | (rng.random(C) < 0.6), county, np.array(others)[rng.integers(0, len(others), C)]
+        c_key | (rng.random(n) < 0.6), county, np.array(others)[rng.integers(0, len(others), n)]
     )
+    return {
+        "n_cyc": n_cyc,
+        "person": c_person,
+        "date": c_date,
+        "number": np.arange(n) - np.repeat(first, n_cyc),  # 0-based cycle number in the person
+        "key": c_key,
+        "p64": c_p64,
+        "county": c_cty,
+    }
 
-    # ---- counts ----
-    n_cnt = 1 + rng.binomial(2, 0.3, size=C)
-    k_cycle = np.repeat(np.arange(C), n_cnt)
-    K = len(k_cycle)
-    k_first = np.concatenate([[0], np.cumsum(n_cnt)[:-1]])
-    k_num = np.arange(K) - np.repeat(k_first, n_cnt)
-    k_p64 = c_p64[k_cycle] & (k_num == 0)
-    r = rng.random(K)
-    kind = np.where(
-        k_p64,
-        0,
-        np.where(c_p64[k_cycle] & (r < 0.45), 1, np.where(r < 0.985, 2, np.where(r < 0.993, 3, 4))),
-    )
-    tables = (
-        PROP64_OFFENSES,
-        RELATED_OFFENSES,
-        OTHER_OFFENSES,
-        SUPERSTRIKE_OFFENSES,
-        PC290_OFFENSES,
-    )
+
+def _offense_vocabulary() -> tuple[list[str], list[str], list[int]]:
+    """Every offense text of the tables, their OFFENSE_TOC, and where each table starts."""
     vocab: list[str] = []
     toc_vocab: list[str] = []
     base = []
-    for t in tables:
+    for t in OFFENSE_TABLES:
         base.append(len(vocab))
         vocab += [o[0] for o in t]
         toc_vocab += [o[1] for o in t]
-    off = np.zeros(K, dtype=np.int64)
-    for i, t in enumerate(tables):
+    return vocab, toc_vocab, base
+
+
+def _draw_counts(rng: np.random.Generator, cyc: Frame) -> Frame:
+    """Counts of each cycle (1-3): the offense (Prop 64 first in a Prop 64 cycle, then related,
+    other, superstrike or PC 290 charges), the disposition, felony status and sentence."""
+    n_cnt = 1 + rng.binomial(2, 0.3, size=len(cyc["person"]))
+    k_cycle = np.repeat(np.arange(len(cyc["person"])), n_cnt)
+    n = len(k_cycle)
+    k_first = np.concatenate([[0], np.cumsum(n_cnt)[:-1]])
+    k_num = np.arange(n) - np.repeat(k_first, n_cnt)
+    k_p64 = cyc["p64"][k_cycle] & (k_num == 0)
+    r = rng.random(n)
+    kind = np.where(
+        k_p64,
+        0,
+        np.where(
+            cyc["p64"][k_cycle] & (r < 0.45), 1, np.where(r < 0.985, 2, np.where(r < 0.993, 3, 4))
+        ),
+    )
+    vocab, toc_vocab, base = _offense_vocabulary()
+    off = np.zeros(n, dtype=np.int64)
+    for i, t in enumerate(OFFENSE_TABLES):
         sel = kind == i
         off[sel] = base[i] + _pick(rng, t, int(sel.sum()))
     toc = np.array(toc_vocab)[off]
-    see_comment = np.array(vocab)[off] == "SEE COMMENT FOR CHARGE"
-    must_convict = c_key[k_cycle] & k_p64
-    u = rng.random(K)
-    convicted = must_convict | (u < 0.62)
-    dismissed = ~convicted & (u < 0.95)
-    felony_conv = convicted & (toc == "F") & (rng.random(K) < 0.8)
+    u = rng.random(n)
+    convicted = (cyc["key"][k_cycle] & k_p64) | (u < 0.62)
+    felony_conv = convicted & (toc == "F") & (rng.random(n) < 0.8)
     # CONV_STAT_DESCR: FELONY / MISDEMEANOR; sometimes blank (then OFFENSE_TOC decides).
     stat = np.where(felony_conv, "FELONY", np.where(convicted & (toc != "I"), "MISDEMEANOR", ""))
-    blank_stat = convicted & (rng.random(K) < 0.04)
-    stat = np.where(blank_stat, "", stat)
-    k_toc = np.where(blank_stat & felony_conv, "F", toc)
+    blank_stat = convicted & (rng.random(n) < 0.04)
+    return {
+        "cycle": k_cycle,
+        "number": k_num,
+        "kind": kind,
+        "offense": off,
+        "vocab": vocab,
+        "toc": toc,
+        "see_comment": np.array(vocab)[off] == "SEE COMMENT FOR CHARGE",
+        "convicted": convicted,
+        "dismissed": ~convicted & (u < 0.95),
+        "felony": felony_conv,
+        "stat": np.where(blank_stat, "", stat),
+        "court_toc": np.where(blank_stat & felony_conv, "F", toc),
+    }
+
+
+def _draw_sentences(rng: np.random.Generator, cnt: Frame) -> None:
+    """Sentence of each convicted count: 1 jail (days), 2 probation (months), 3 prison (months);
+    5 % of them are split over two rows of one CNT_ORDER."""
+    n = len(cnt["cycle"])
+    convicted, felony_conv = cnt["convicted"], cnt["felony"]
     loc = np.where(
         ~convicted,
         0,
-        np.where(felony_conv & (rng.random(K) < 0.35), 3, np.where(rng.random(K) < 0.5, 2, 1)),
+        np.where(felony_conv & (rng.random(n) < 0.35), 3, np.where(rng.random(n) < 0.5, 2, 1)),
     )
-    # 1 jail (days), 2 probation (months), 3 prison (months/years)
-    length = np.where(
+    cnt["location"] = loc
+    cnt["length"] = np.where(
         loc == 1,
-        rng.integers(5, 365, K),
-        np.where(loc == 2, rng.integers(12, 60, K), rng.integers(16, 72, K)),
+        rng.integers(5, 365, n),
+        np.where(loc == 2, rng.integers(12, 60, n), rng.integers(16, 72, n)),
     )
-    unit = np.where(loc == 1, "D", "M")
-    split = convicted & (rng.random(K) < 0.05)
+    cnt["unit"] = np.where(loc == 1, "D", "M")
+    cnt["split"] = convicted & (rng.random(n) < 0.05)
 
-    person_k = c_person[k_cycle]
-    cyc_date_k = c_date[k_cycle]
-    court_date = (c_date + rng.integers(1, 120, C))[k_cycle]  # one court action per cycle
+
+def _court_rows(rng: np.random.Generator, cyc: Frame, cnt: Frame) -> list[Frame]:
+    """An arrest row and a court row per count (plus the second row of a split sentence)."""
+    n = len(cnt["cycle"])
+    k_cycle = cnt["cycle"]
+    court_date = (cyc["date"] + rng.integers(1, 120, len(cyc["date"])))[k_cycle]
     # CNT_ORDER as a number: cycle (3 digits), step (3), count (3), 000; written zero-padded.
-    cnt_base = (c_num[k_cycle] + 1) * 10**9 + (k_num + 1) * 10**3
-    docket = rng.integers(10**6, 10**7, C)[k_cycle]  # court docket (OFN), one per court action
-    docket = np.where(rng.random(K) < 0.05, rng.integers(10**6, 10**7, K), docket)
-
-    # ---- rows: arrest (one per count), court (one per count, + split rows), extras ----
-    def rows_for(sel: np.ndarray, **cols: Any) -> dict[str, Any]:
-        return {
-            k: (v[sel] if isinstance(v, np.ndarray) and v.shape[:1] == (K,) else v)
-            for k, v in cols.items()
-        }
-
-    all_k = np.ones(K, dtype=bool)
-    arrest = rows_for(
-        all_k,
-        person=person_k,
-        date=cyc_date_k,
-        cyc=c_date[k_cycle],
-        stp="ARREST/DETAINED/CITED",
-        ori="CAPD",
-        cty=c_cty[k_cycle],
-        cnt=cnt_base + 10**6,
-        ofn=-rng.integers(10**7, 10**8, K),
-        off=off,
-        toc=toc,
-        disp=np.where(rng.random(K) < 0.1, "REL/TOT OTHER JURIS/AUTH", ""),
-        stat="",
-        loc=0,
-        length="",
-        unit="",
-        see=see_comment,
-        order=0,
-    )
-    court_cnt = cnt_base + 2 * 10**6
-    disp_conv = np.array(["", "CONVICTED-JAIL", "CONVICTED-PROBATION", "CONVICTED-PRISON"])[loc]
-    disp = np.where(
-        convicted,
-        disp_conv,
-        np.where(dismissed, "DISMISSED/CHARGE DROPPED", "REL/TOT OTHER JURIS/AUTH"),
-    )
-    court_len = np.where(convicted, length, 0).astype(str)
-    court_len = np.where(convicted, court_len, "")
-    court_fields = dict(
-        person=person_k,
-        date=court_date,
-        cyc=c_date[k_cycle],
-        stp="COURT ACTION",
-        ori="CASC",
-        cty=c_cty[k_cycle],
-        cnt=court_cnt,
-        ofn=docket,
-        off=off,
-        toc=k_toc,
-        disp=disp,
-        stat=stat,
-        loc=loc,
-        see=see_comment,
-    )
-    court = rows_for(
-        all_k, **court_fields, length=court_len, unit=np.where(convicted, unit, ""), order=1
-    )
+    cnt_base = (cyc["number"][k_cycle] + 1) * 10**9 + (cnt["number"] + 1) * 10**3
+    docket = rng.integers(10**6, 10**7, len(cyc["date"]))[k_cycle]  # court docket (OFN)
+    docket = np.where(rng.random(n) < 0.05, rng.integers(10**6, 10**7, n), docket)
+    shared = {
+        "person": cyc["person"][k_cycle],
+        "cyc": cyc["date"][k_cycle],
+        "cty": cyc["county"][k_cycle],
+        "off": cnt["offense"],
+        "see": cnt["see_comment"],
+    }
+    arrest = {
+        **shared,
+        "date": cyc["date"][k_cycle],
+        "stp": "ARREST/DETAINED/CITED",
+        "ori": "CAPD",
+        "cnt": cnt_base + 10**6,
+        "ofn": -rng.integers(10**7, 10**8, n),
+        "toc": cnt["toc"],
+        "disp": np.where(rng.random(n) < 0.1, "REL/TOT OTHER JURIS/AUTH", ""),
+        "stat": "",
+        "loc": 0,
+        "length": "",
+        "unit": "",
+        "order": 0,
+    }
+    convicted = cnt["convicted"]
+    disp_conv = np.array(["", "CONVICTED-JAIL", "CONVICTED-PROBATION", "CONVICTED-PRISON"])[
+        cnt["location"]
+    ]
+    court = {
+        **shared,
+        "date": court_date,
+        "stp": "COURT ACTION",
+        "ori": "CASC",
+        "cnt": cnt_base + 2 * 10**6,
+        "ofn": docket,
+        "toc": cnt["court_toc"],
+        "disp": np.where(
+            convicted,
+            disp_conv,
+            np.where(cnt["dismissed"], "DISMISSED/CHARGE DROPPED", "REL/TOT OTHER JURIS/AUTH"),
+        ),
+        "stat": cnt["stat"],
+        "loc": cnt["location"],
+    }
+    court_len = np.where(convicted, cnt["length"], 0).astype(str)
+    main = {
+        **court,
+        "length": np.where(convicted, court_len, ""),
+        "unit": np.where(convicted, cnt["unit"], ""),
+        "order": 1,
+    }
     # The rng draw stays where it was, so the same seed gives the same file.
-    split_length = rng.integers(1, 12, K).astype(str)
-    splits = rows_for(split, **court_fields, length=split_length, unit="M", order=2)
-    # PC 290 registration after a 290 conviction (most), or (rarely) on its own.
-    reg_k = convicted & (kind == 4) & (rng.random(K) < 0.8)
-    reg_p = np.zeros(P, dtype=bool)
+    split_length = rng.integers(1, 12, n).astype(str)
+    split = cnt["split"]
+    second = {k: v[split] if isinstance(v, np.ndarray) else v for k, v in court.items()}
+    second.update(length=split_length[split], unit="M", order=2)
+    return [arrest, main, second]
+
+
+def _registration_and_death_rows(
+    rng: np.random.Generator,
+    dob: np.ndarray,
+    cyc: Frame,
+    cnt: Frame,
+    county: str,
+    others: list[str],
+) -> Frame:
+    """PC 290 registrations after a 290 conviction (most) or on their own (rarely), and DECEASED
+    events, after the person's last cycle."""
+    people = len(dob)
+    person_k = cyc["person"][cnt["cycle"]]
+    reg_k = cnt["convicted"] & (cnt["kind"] == 4) & (rng.random(len(person_k)) < 0.8)
+    reg_p = np.zeros(people, dtype=bool)
     reg_p[person_k[reg_k]] = True
-    reg_p |= rng.random(P) < 0.002
+    reg_p |= rng.random(people) < 0.002
     reg_person = np.flatnonzero(reg_p)
     reg_date = np.minimum(dob[reg_person] + 25 * 365 + rng.integers(0, 3650, len(reg_person)), _END)
-    dead_person = np.flatnonzero(rng.random(P) < 0.03)
-    last_cyc = n_cyc
-    extra_n = len(reg_person) + len(dead_person)
+    dead_person = np.flatnonzero(rng.random(people) < 0.03)
+    n = len(reg_person) + len(dead_person)
     e_person = np.concatenate([reg_person, dead_person])
-    e_is_reg = np.arange(extra_n) < len(reg_person)
+    e_is_reg = np.arange(n) < len(reg_person)
     e_date = np.concatenate([reg_date, np.minimum(dob[dead_person] + 60 * 365, _END)])
-    e_cnt = (last_cyc[e_person] + 1 + (~e_is_reg)) * 10**9 + 10**6 + 10**3
-    reg_off = len(vocab)
-    vocab.append("290 PC-REGISTRATION OF SEX OFFENDER")
-    vocab.append("")
-    extra = {
+    reg_off = len(cnt["vocab"])
+    cnt["vocab"] += ["290 PC-REGISTRATION OF SEX OFFENDER", ""]
+    return {
         "person": e_person,
         "date": e_date,
         "cyc": e_date,
         "stp": np.where(e_is_reg, "REGISTRATION", "DECEASED"),
         "ori": np.where(e_is_reg, "CASO", "CACO"),
-        "cty": np.where(e_is_reg, county, np.array(others)[rng.integers(0, len(others), extra_n)]),
-        "cnt": e_cnt,
+        "cty": np.where(e_is_reg, county, np.array(others)[rng.integers(0, len(others), n)]),
+        "cnt": (cyc["n_cyc"][e_person] + 1 + (~e_is_reg)) * 10**9 + 10**6 + 10**3,
         "ofn": 0,
         "off": np.where(e_is_reg, reg_off, reg_off + 1),
         "toc": "",
@@ -316,106 +357,139 @@ def generate_doj(people: int, seed: int = 0, county: str = "SAN JOAQUIN") -> Any
         "loc": 0,
         "length": "",
         "unit": "",
-        "see": np.zeros(extra_n, dtype=bool),
+        "see": np.zeros(n, dtype=bool),
         "order": 3,
     }
 
-    parts = [arrest, court, splits, extra]
-    sizes = [len(p["person"]) for p in parts]
-    N = sum(sizes)
 
-    def cat(name: str, dtype: Any = None) -> np.ndarray:
+class _Rows:
+    """The row parts stacked into one table, sorted by person, CNT_ORDER and row order."""
+
+    def __init__(self, parts: list[Frame]) -> None:
+        self.parts = parts
+        self.sizes = [len(p["person"]) for p in parts]
+        self.n = sum(self.sizes)
+        self.sort = np.lexsort((self.cat("order"), self.cat("cnt"), self.cat("person")))
+
+    def cat(self, name: str, dtype: Any = None) -> np.ndarray:
+        """One field of every part, constants repeated, in part order."""
         out = []
-        for p, size in zip(parts, sizes, strict=True):
+        for p, size in zip(self.parts, self.sizes, strict=True):
             v = p[name]
             out.append(v if isinstance(v, np.ndarray) else np.full(size, v, dtype=dtype))
         return np.concatenate(out)
 
-    person = cat("person")
-    cnt = cat("cnt")
-    ordr = cat("order")
+    def sorted(self, name: str, dtype: Any = None) -> np.ndarray:
+        """One field in the final row order."""
+        return self.cat(name, dtype)[self.sort]
+
+    def constant(self, value: str) -> Any:
+        """A pyarrow string column holding ``value`` on every row."""
+        import pyarrow as pa
+
+        return pa.array([value], pa.string()).take(pa.array(np.zeros(self.n, dtype=np.int64)))
+
+
+def _text(values: np.ndarray, fmt: Any = str) -> Any:
+    """A pyarrow string column of ``values`` (each distinct value formatted once)."""
     import pandas as pd
+    import pyarrow as pa
 
-    sort = np.lexsort((ordr, cnt, person))
-    person = person[sort]
-    date = cat("date")[sort]
-    offc = cat("off")[sort]
-    see = cat("see")[sort]
-    locr = cat("loc")[sort]
-    stp = cat("stp", object)[sort]
-    ctyr = cat("cty", object)[sort]
+    codes, uniq = pd.factorize(values)
+    return pa.array([fmt(u) for u in uniq], pa.string()).take(pa.array(codes))
 
-    def arr(values: np.ndarray, fmt: Any = str) -> Any:
-        codes, uniq = pd.factorize(values)
-        return pa.array([fmt(u) for u in uniq], pa.string()).take(pa.array(codes))
 
-    def ofn_text(u: int) -> str:  # arrest numbers B########, dockets #######, none 0
-        return f"B{-u:08d}" if u < 0 else (str(u) if u else "")
+def _ofn_text(u: int) -> str:
+    """Arrest numbers B########, dockets #######, none blank."""
+    return f"B{-u:08d}" if u < 0 else (str(u) if u else "")
 
-    def const(v: str) -> Any:
-        return pa.array([v], pa.string()).take(pa.array(np.zeros(N, dtype=np.int64)))
 
-    sid = 20_000_000 + person
-    cii = np.char.add("A", _zfill(person * 7919 % 10**9, 9))
-    names_p = np.char.add("SYNTHETIC,PERSON ", _zfill(pid, 6))
-    age = np.floor((date - dob[person]) / 365.25).astype(int)
-    vocab_arr = pa.array(vocab, pa.string())
-    offense = vocab_arr.take(pa.array(offc))
+def _doj_columns(rows: _Rows, dob: np.ndarray, vocab: list[str], seed: int) -> dict[str, Any]:
+    """The filled DOJ columns (pyarrow string arrays) of the sorted rows."""
+    import pyarrow as pa
+
+    const = rows.constant
+    person = rows.sorted("person")
+    date = rows.sorted("date")
+    offc = rows.sorted("off")
+    locr = rows.sorted("loc")
+    ctyr = rows.sorted("cty", object)
+    # CII numbers: derived from the person number (the same on every row of a person).
+    cii = np.char.add("A", _zfill(person * 7919 % 10**9, 9))[person]
+    names_p = np.char.add("SYNTHETIC,PERSON ", _zfill(np.arange(len(dob)), 6))
     note_rng = np.random.default_rng([seed, 64])  # separate stream: other columns stay as they were
-    pick = note_rng.integers(0, 3, N)
-    note = (offc < len(PROP64_OFFENSES) + len(RELATED_OFFENSES)) & (note_rng.random(N) < 0.02)
+    pick = note_rng.integers(0, 3, rows.n)
+    note = (offc < len(PROP64_OFFENSES) + len(RELATED_OFFENSES)) & (note_rng.random(rows.n) < 0.02)
     comment = np.where(
-        see, np.array(COMMENT_CHARGES)[pick], np.where(note, np.array(COMMENT_NOTES)[pick], "")
+        rows.sorted("see"),
+        np.array(COMMENT_CHARGES)[pick],
+        np.where(note, np.array(COMMENT_NOTES)[pick], ""),
     )
-    loc_descr = np.array(["", "JAIL", "PROBATION", "PRISON"])[locr]
-    loc_code = np.array(["", "J", "P", "P"])[locr]
-    unit_r = cat("unit", object)[sort]
-    unit_descr = np.where(unit_r == "D", "DAYS", np.where(unit_r == "M", "MONTHS", ""))
-    values: dict[str, Any] = {c: None for c in DOJ_COLUMNS}
-    values.update(
-        {
-            "RECORD_ID": const("x"),
-            "SUBJECT_STATUS": const("x"),
-            "SUBJECT_ID": arr(sid),
-            "REQ_SEG_SEP": const("#"),
-            "REQ_CII_NUMBER": arr(cii[person]),
-            "PII_SEG_SEP": const("#"),
-            "CII_NUMBER": arr(cii[person]),
-            "PRI_NAME": pa.array(names_p, pa.string()).take(pa.array(person)),
-            "GENDER": arr(np.array(["M", "F"])[person % 2]),
-            "PRI_DOB": arr(_ymd(dob)[person]),
-            "PDR_SEG_SEP": const("#"),
-            "RACE_DESCR": arr(np.array(RACES)[person % len(RACES)]),
-            "CYC_SEG_SEP": const("#"),
-            "CYC_DATE": arr(_ymd(cat("cyc")[sort])),
-            "STP_SEG_SEP": const("#"),
-            "STP_EVENT_DATE": arr(_ymd(date)),
-            "STP_TYPE_DESCR": arr(stp),
-            "STP_ORI_DESCR": arr(
-                np.char.add(cat("ori", object)[sort].astype(str), ctyr.astype(str))
-            ),
-            "STP_ORI_CNTY_NAME": arr(ctyr),
-            "CNT_SEG_SEP": const("#"),
-            "CNT_ORDER": arr(cnt[sort], lambda u: f"{u:012d}"),
-            "DISP_DATE": arr(_ymd(date)),
-            "OFN": arr(cat("ofn")[sort], ofn_text),
-            "OFFENSE_DESCR": offense,
-            "OFFENSE_TOC": arr(cat("toc", object)[sort]),
-            "DISP_DESCR": arr(cat("disp", object)[sort]),
-            "CONV_STAT_DESCR": arr(cat("stat", object)[sort]),
-            "SENT_SEG_SEP": const("#"),
-            "SENT_LOC_CODE": arr(loc_code),
-            "SENT_LOC_DESCR": arr(loc_descr),
-            "SENT_LENGTH": arr(cat("length", object)[sort]),
-            "SENT_TIME_CODE": arr(unit_r),
-            "SENT_TIME_DESCR": arr(unit_descr),
-            "CYC_AGE": arr(age),
-            "COMMENT_TEXT": arr(comment),
-            "END_OF_REC": const("#"),
-        }
-    )
-    empty = const("")
-    return pa.table({c: (values[c] if values[c] is not None else empty) for c in DOJ_COLUMNS})
+    unit_r = rows.sorted("unit", object)
+    return {
+        "RECORD_ID": const("x"),
+        "SUBJECT_STATUS": const("x"),
+        "SUBJECT_ID": _text(20_000_000 + person),
+        "REQ_SEG_SEP": const("#"),
+        "REQ_CII_NUMBER": _text(cii),
+        "PII_SEG_SEP": const("#"),
+        "CII_NUMBER": _text(cii),
+        "PRI_NAME": pa.array(names_p, pa.string()).take(pa.array(person)),
+        "GENDER": _text(np.array(["M", "F"])[person % 2]),
+        "PRI_DOB": _text(_ymd(dob)[person]),
+        "PDR_SEG_SEP": const("#"),
+        "RACE_DESCR": _text(np.array(RACES)[person % len(RACES)]),
+        "CYC_SEG_SEP": const("#"),
+        "CYC_DATE": _text(_ymd(rows.sorted("cyc"))),
+        "STP_SEG_SEP": const("#"),
+        "STP_EVENT_DATE": _text(_ymd(date)),
+        "STP_TYPE_DESCR": _text(rows.sorted("stp", object)),
+        "STP_ORI_DESCR": _text(
+            np.char.add(rows.sorted("ori", object).astype(str), ctyr.astype(str))
+        ),
+        "STP_ORI_CNTY_NAME": _text(ctyr),
+        "CNT_SEG_SEP": const("#"),
+        "CNT_ORDER": _text(rows.sorted("cnt"), lambda u: f"{u:012d}"),
+        "DISP_DATE": _text(_ymd(date)),
+        "OFN": _text(rows.sorted("ofn"), _ofn_text),
+        "OFFENSE_DESCR": pa.array(vocab, pa.string()).take(pa.array(offc)),
+        "OFFENSE_TOC": _text(rows.sorted("toc", object)),
+        "DISP_DESCR": _text(rows.sorted("disp", object)),
+        "CONV_STAT_DESCR": _text(rows.sorted("stat", object)),
+        "SENT_SEG_SEP": const("#"),
+        "SENT_LOC_CODE": _text(np.array(["", "J", "P", "P"])[locr]),
+        "SENT_LOC_DESCR": _text(np.array(["", "JAIL", "PROBATION", "PRISON"])[locr]),
+        "SENT_LENGTH": _text(rows.sorted("length", object)),
+        "SENT_TIME_CODE": _text(unit_r),
+        "SENT_TIME_DESCR": _text(
+            np.where(unit_r == "D", "DAYS", np.where(unit_r == "M", "MONTHS", ""))
+        ),
+        "CYC_AGE": _text(np.floor((date - dob[person]) / 365.25).astype(int)),
+        "COMMENT_TEXT": _text(comment),
+        "END_OF_REC": const("#"),
+    }
+
+
+def generate_doj(people: int, seed: int = 0, county: str = "SAN JOAQUIN") -> Any:
+    """A synthetic DOJ research table (pyarrow, the 95 DOJ columns as strings), deterministic for
+    ``seed``. Prop 64 convictions are placed in ``county``."""
+    import pyarrow as pa
+
+    if people < 1:
+        raise InputError("must be at least 1", column="--people")
+    rng = np.random.default_rng(seed)
+    county = " ".join(county.upper().split())
+    others = [c for c in COUNTIES if c != county]
+    dob = rng.integers(-9100, 11300, size=people)  # 1945 .. 2000
+    cyc = _draw_cycles(rng, dob, county, others)
+    cnt = _draw_counts(rng, cyc)
+    _draw_sentences(rng, cnt)
+    parts = _court_rows(rng, cyc, cnt)
+    parts.append(_registration_and_death_rows(rng, dob, cyc, cnt, county, others))
+    rows = _Rows(parts)
+    values = _doj_columns(rows, dob, cnt["vocab"], seed)
+    empty = rows.constant("")
+    return pa.table({c: values.get(c, empty) for c in DOJ_COLUMNS})
 
 
 def write_doj(

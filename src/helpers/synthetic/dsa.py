@@ -181,13 +181,14 @@ def rules_violations(p: Frame, rng: np.random.Generator, as_of: date) -> Frame:
 
 
 def _credit_rows(
-    p: Frame,
     rng: np.random.Generator,
     counts: np.ndarray,
     start: np.ndarray,
     today: np.datetime64,
     reasons: tuple[tuple, ...],
 ) -> Frame:
+    """``counts`` credit rows per person, dated between ``start`` and today, with a reason drawn
+    from ``reasons`` (and its days when the reasons carry them), sorted by person and date."""
     owner = np.repeat(np.arange(len(counts)), counts)
     width = np.maximum((today - start[owner]).astype(np.int64), 1)
     when = start[owner] + (rng.random(owner.size) * width).astype(np.int64).astype("timedelta64[D]")
@@ -215,9 +216,9 @@ def credits(p: Frame, rng: np.random.Generator, as_of: date) -> dict[str, Frame]
     emc_n = (rng.random(n) < p_emc) * (1 + (rng.random(n) < 0.25))
     mcc_n = np.minimum(rng.poisson(0.45 * ym * np.exp(0.7 * z - 0.3)), 40)
     rac_n = np.minimum(rng.poisson(0.8 * y57 * np.exp(0.8 * z - 0.35)), 40)
-    emc = _credit_rows(p, rng, emc_n, start57, today, EMC_REASONS)
-    mcc = _credit_rows(p, rng, mcc_n, start_m, today, MILESTONE_TYPES)
-    rac = _credit_rows(p, rng, rac_n, start57, today, RAC_REASONS)
+    emc = _credit_rows(rng, emc_n, start57, today, EMC_REASONS)
+    mcc = _credit_rows(rng, mcc_n, start_m, today, MILESTONE_TYPES)
+    rac = _credit_rows(rng, rac_n, start57, today, RAC_REASONS)
     rac["days"] = np.where(rng.random(rac["owner"].size) < 0.85, 10, 20)
     recent = today - np.timedelta64(1826, "D")
     p["credits_recent"] = sum(

@@ -36,16 +36,19 @@ class Coded:
 
     @classmethod
     def const(cls, value: str, n: int) -> Coded:
+        """``value`` on ``n`` rows."""
         return cls(np.zeros(n, dtype=np.int64), np.array([value], dtype=object))
 
     @classmethod
     def flag(cls, mask: np.ndarray, yes: str, no: str) -> Coded:
+        """``yes`` where ``mask`` holds, else ``no``."""
         return cls(np.asarray(mask, dtype=np.int64), np.array([no, yes], dtype=object))
 
     def __len__(self) -> int:
         return len(self.idx)
 
     def take(self, rows: np.ndarray) -> Coded:
+        """The values at ``rows``."""
         return Coded(self.idx[rows], self.labels)
 
     def where(self, mask: np.ndarray, other: Coded | str) -> Coded:
@@ -115,11 +118,6 @@ def terms(months: np.ndarray, style: str) -> Coded:
     top = int(months.max()) + 1 if months.size else 1
     size = 1 << max(top - 1, 1).bit_length()
     return Coded(months, _table(style, size))
-
-
-def term_strings(months: np.ndarray, style: str) -> np.ndarray:
-    """Like :func:`terms`, as an object array of strings."""
-    return terms(months, style).values()
 
 
 def _dates(days: np.ndarray, style: str) -> Coded:

@@ -1,0 +1,93 @@
+"""Worker processes that keep one started Jupyter kernel and run every notebook in it.
+
+Measured on 2 cores, a fresh kernel costs ~4 s per notebook and a reused one ~0.3 s.  Each worker
+(spawned, never forked) starts its kernel on first use, runs its counties' notebooks in it through
+the Papermill engine ``secondlook-reuse`` and clears the namespace between notebooks, so imported
+modules stay warm.  The kernel is shut down when the worker exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+from typing import Any
+
+ENGINE = "secondlook-reuse"
+"""The Papermill engine name that runs notebooks in this worker's kernel."""
+
+_KERNEL: Any = None
+
+
+def kernel_manager() -> Any:
+    """This worker's started kernel (started on first use, shut down at exit)."""
+    global _KERNEL
+    if _KERNEL is None or not _KERNEL.is_alive():
+        from jupyter_client.manager import KernelManager
+
+        _KERNEL = KernelManager(kernel_name="python3")
+        _KERNEL.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
+        atexit.register(_shutdown_kernel)
+    return _KERNEL
+
+
+def _shutdown_kernel() -> None:
+    global _KERNEL
+    if _KERNEL is not None:
+        try:
+            _KERNEL.shutdown_kernel(now=True)
+        finally:
+            _KERNEL = None
+
+
+def register_engine() -> None:
+    """Register the Papermill engine :data:`ENGINE` (runs notebooks in :func:`kernel_manager`)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class ReusedKernelEngine(NBClientEngine):
+        """Papermill engine that runs notebooks in this worker's already-started kernel."""
+
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
+            """Execute the notebook with this worker's kernel (Papermill's engine interface)."""
+            safe = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                safe,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            return PapermillNotebookClient(nb_man, km=kernel_manager(), **final).execute()
+
+    papermill_engines.register(ENGINE, ReusedKernelEngine)
+
+
+def reset_namespace() -> None:
+    """Clear the kernel's variables between notebooks (imported modules stay loaded)."""
+    client = kernel_manager().client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        client.execute_interactive("%reset -f", silent=True, timeout=60)
+    finally:
+        client.stop_channels()
+
+
+def worker_init() -> None:
+    """Initialise a worker process: no display for figures, the engine registered."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    register_engine()

@@ -1,0 +1,142 @@
+"""The run manifest (``shared.json``): what the shared statewide stage computed, from what.
+
+:func:`write_run_manifest` writes it and :func:`read_run_manifest` is the one reader (a missing or
+malformed file is a one-line :class:`~helpers.errors.InputError` naming it).  Every field is derived
+from the inputs, configuration, code and seed, never from the wall clock, so that a rerun on the
+same inputs and code writes the same bytes; when a run happened is in the run log.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from helpers.errors import InputError
+
+MANIFEST_FILE = "shared.json"
+"""The run manifest's file name in the shared folder."""
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """The statewide model's files and its key (``hash``: inputs, statewide candidate list, code,
+    seed and as-of date it was trained from)."""
+
+    hash: str
+    model: Path
+    metadata: Path
+    predictions: Path
+    dir: Path
+
+    def to_dict(self) -> dict[str, str]:
+        """The JSON form (paths as text)."""
+        return {
+            "hash": self.hash,
+            "model": str(self.model),
+            "metadata": str(self.metadata),
+            "predictions": str(self.predictions),
+            "dir": str(self.dir),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelFiles:
+        """Read the JSON form (a missing key raises ``KeyError``)."""
+        return cls(
+            hash=str(data["hash"]),
+            model=Path(data["model"]),
+            metadata=Path(data["metadata"]),
+            predictions=Path(data["predictions"]),
+            dir=Path(data["dir"]),
+        )
+
+
+@dataclass(frozen=True)
+class RunManifest:
+    """What the shared statewide stage wrote: inputs, candidate lists, model, audit, versions.
+
+    ``candidates`` maps every county to the candidate list of its configuration (Parquet) and
+    ``config_hashes`` to that configuration's hash; ``statewide_candidates`` is the list under the
+    statewide screen (the model's label and the dashboards' screen outcome).
+    """
+
+    as_of: date
+    seed: int
+    mode: str
+    processed: Path
+    inputs: dict[str, str]
+    candidates: dict[str, Path]
+    statewide_candidates: Path
+    config_hashes: dict[str, str]
+    model: ModelFiles
+    audit: Path
+    versions: dict[str, str]
+    git_commit: str
+    code_hash: str
+    people: int
+    quarantined_rows: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (dates as ISO text, paths as text)."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "seed": self.seed,
+            "mode": self.mode,
+            "processed": str(self.processed),
+            "inputs": dict(self.inputs),
+            "candidates": {county: str(path) for county, path in self.candidates.items()},
+            "statewide_candidates": str(self.statewide_candidates),
+            "config_hashes": dict(self.config_hashes),
+            "model": self.model.to_dict(),
+            "audit": str(self.audit),
+            "versions": dict(self.versions),
+            "git_commit": self.git_commit,
+            "code_hash": self.code_hash,
+            "people": self.people,
+            "quarantined_rows": self.quarantined_rows,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunManifest:
+        """Read the JSON form (a missing key raises ``KeyError``, a bad value ``ValueError``)."""
+        return cls(
+            as_of=date.fromisoformat(str(data["as_of"])),
+            seed=int(data["seed"]),
+            mode=str(data["mode"]),
+            processed=Path(data["processed"]),
+            inputs={str(k): str(v) for k, v in data["inputs"].items()},
+            candidates={str(k): Path(v) for k, v in data["candidates"].items()},
+            statewide_candidates=Path(data["statewide_candidates"]),
+            config_hashes={str(k): str(v) for k, v in data["config_hashes"].items()},
+            model=ModelFiles.from_dict(data["model"]),
+            audit=Path(data["audit"]),
+            versions={str(k): str(v) for k, v in data["versions"].items()},
+            git_commit=str(data["git_commit"]),
+            code_hash=str(data["code_hash"]),
+            people=int(data["people"]),
+            quarantined_rows=int(data["quarantined_rows"]),
+        )
+
+
+def write_run_manifest(manifest: RunManifest, shared_dir: Path) -> Path:
+    """Write ``shared.json`` into ``shared_dir``; return its path."""
+    path = Path(shared_dir) / MANIFEST_FILE
+    path.write_text(json.dumps(manifest.to_dict(), indent=2), encoding="utf-8")
+    return path
+
+
+def read_run_manifest(shared_dir: Path) -> RunManifest:
+    """The run manifest of a shared folder (one-line error when it is missing or malformed)."""
+    path = Path(shared_dir) / MANIFEST_FILE
+    if not path.is_file():
+        raise InputError("no run manifest: run `secondlook run` first", file=str(path))
+    try:
+        return RunManifest.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # JSON errors are ValueErrors
+        raise InputError(
+            f"not a run manifest written by `secondlook run` ({type(exc).__name__}: {exc}); "
+            "rerun `secondlook run`",
+            file=str(path),
+        ) from None

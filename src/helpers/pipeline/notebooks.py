@@ -1,0 +1,82 @@
+"""One county's notebooks executed with Papermill, finished for the site, failures recorded."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from helpers import paths
+from helpers.pipeline.kernel import ENGINE, register_engine, reset_namespace
+from helpers.pipeline.layout import ERROR_FILE, NOTEBOOK_DIR
+from helpers.pipeline.settings import CountyResult
+
+
+def finalise_notebook(path: Path, county: str) -> None:
+    """Put the county's name in the headings and fold code away (tag ``hide-input``) for the site."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = cell.source.replace("{{ county }}", county)
+        if cell.cell_type == "code":
+            tags = set(cell.metadata.get("tags", []))
+            if "parameters" not in tags and "injected-parameters" not in tags:
+                tags.add("hide-input")
+            else:
+                tags.add("remove-cell")
+            cell.metadata["tags"] = sorted(tags)
+    nbformat.write(nb, path)
+
+
+def describe_error(exc: BaseException) -> str:
+    """A failed notebook's error in a few lines: name, value and cell (traceback tail if not a cell's)."""
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    cell = getattr(exc, "exec_count", None)
+    where = f" (cell {cell})" if cell is not None else ""
+    text = f"{ename}: {evalue}{where}"
+    if not hasattr(exc, "ename"):
+        text += "\n" + "".join(traceback.format_exception(exc)[-3:])
+    return text.strip()
+
+
+def run_county(
+    county: str, parameters: dict[str, Any], notebooks: tuple[str, ...], out_dir: str
+) -> CountyResult:
+    """Execute the notebooks of one county into ``out_dir`` (called in a worker process).
+
+    ``parameters`` are injected into every notebook, with ``county``.  A failure is written to
+    ``ERROR.txt`` and returned as a ``failed`` result, never raised.
+    """
+    import jupytext
+    import papermill as pm
+
+    register_engine()
+    start = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / ERROR_FILE).unlink(missing_ok=True)
+    written = []
+    try:
+        for name in notebooks:
+            target = out / f"{name}.ipynb"
+            reset_namespace()
+            pm.execute_notebook(
+                jupytext.read(NOTEBOOK_DIR / f"{name}.md"),
+                str(target),
+                parameters={**parameters, "county": county},
+                engine_name=ENGINE,
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(paths.ROOT),
+            )
+            finalise_notebook(target, county)
+            written.append(str(target))
+    except Exception as exc:  # one county's failure must not stop the others
+        message = describe_error(exc)
+        (out / ERROR_FILE).write_text(message + "\n")
+        return CountyResult(county, "failed", time.perf_counter() - start, message, written)
+    return CountyResult(county, "ran", time.perf_counter() - start, "", written)
