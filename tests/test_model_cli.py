@@ -36,6 +36,7 @@ def processed(tmp_path_factory):
     return write_processed(ingest(raw, AS_OF), tmp_path_factory.mktemp("processed"))
 
 
+@pytest.mark.slow  # trains and predicts through the command line (seconds)
 def test_train_then_predict(app, processed, tmp_path):
     runner = CliRunner()
     out = tmp_path / "model"

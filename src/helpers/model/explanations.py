@@ -17,10 +17,19 @@ from helpers.model.pipeline import as_model_input, scores
 from helpers.model.settings import ModelSettings
 
 
+def _rounded_average_precision(estimator: Any, X: pd.DataFrame, y: np.ndarray) -> float:
+    """Average precision of the rounded scores (the forest's thread order cannot change it)."""
+    from sklearn.metrics import average_precision_score
+
+    return float(average_precision_score(y, np.round(estimator.predict_proba(X)[:, 1], 10)))
+
+
 def permutation_importances(
     pipeline: Any, X: pd.DataFrame, y: np.ndarray, settings: ModelSettings
 ) -> pd.DataFrame:
     """Permutation importance on the test set (scoring: average precision), largest first.
+
+    Scores are rounded as in :func:`helpers.model.pipeline.scores`, so reruns give the same table.
 
     Test sets larger than ``settings.importance_max_rows`` are subsampled, stratified by label (so
     the natural imbalance is kept), to bound the cost: one prediction per feature and repeat.
@@ -43,7 +52,7 @@ def permutation_importances(
         pipeline,
         as_model_input(X),
         np.asarray(y, dtype=int),
-        scoring="average_precision",
+        scoring=_rounded_average_precision,
         n_repeats=settings.importance_repeats,
         random_state=settings.random_state,
         n_jobs=1,

@@ -42,7 +42,7 @@ from helpers.pipeline.runner import (
     run_counties,
 )
 from helpers.pipeline.settings import CountyResult, RunSettings
-from helpers.pipeline.shared import MODEL_TABLES, PREDICTION_COLUMNS, load_inputs, prepare_shared
+from helpers.pipeline.shared import PREDICTION_COLUMNS, load_inputs, prepare_shared
 
 __all__ = [
     "CACHE_FILE",
@@ -52,7 +52,6 @@ __all__ = [
     "ENGINE",
     "ERROR_FILE",
     "MANIFEST_FILE",
-    "MODEL_TABLES",
     "ModelFiles",
     "NOTEBOOKS",
     "NOTEBOOK_DIR",

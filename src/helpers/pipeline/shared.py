@@ -30,17 +30,6 @@ from helpers.screening.config import CountyConfig, county_file, load_config
 if TYPE_CHECKING:
     from helpers.model import TrainResult
 
-MODEL_TABLES = (
-    "metrics",
-    "comparison",
-    "importance",
-    "weights",
-    "inspection",
-    "feedback",
-    "by_group",
-)
-"""The statewide model's evaluation tables written beside it (``<name>.csv``, when computed)."""
-
 PREDICTION_COLUMNS = ["cdcno", "model_score", "model_rank", "top_features"]
 """``predictions.parquet``: everybody's model score, rank within the county and top features."""
 
@@ -145,7 +134,7 @@ def _shared_model(
     Writes the model, its metadata, the evaluation tables and ``predictions.parquet`` to ``out``.
     Reused while the inputs, configuration, code and seed (``key``) are unchanged.
     """
-    from helpers.model import ModelSettings, save_model, train_model
+    from helpers.model import ModelSettings, save_model, train_model, write_training_tables
 
     stamp, info = out / CACHE_FILE, out / "shared_model.json"
     if stamp.exists() and stamp.read_text().strip() == key and info.exists() and not settings.force:
@@ -162,10 +151,7 @@ def _shared_model(
         candidates=pd.read_parquet(candidates),
     )
     model_path, meta_path = save_model(result.pipeline, result.metadata, out)
-    for name in MODEL_TABLES:
-        table = getattr(result, name)
-        if table is not None:
-            table.to_csv(out / f"{name}.csv", index=False)
+    write_training_tables(result, out)
     files = ModelFiles(
         hash=key,
         model=model_path,
