@@ -115,7 +115,16 @@ DEVELOPMENT_WORDS = re.compile(r"\bissues?\s*#?\d|\bissue \"|not built yet|\bses
 def test_no_development_process_words_in_the_project() -> None:
     """The project's text speaks of the project and its sources, not of how it was built."""
     root = SRC.parents[1]
-    folders = ["src", "configs", "book", "notebooks", "benchmarks", "tests", "scripts", "data/reference"]
+    folders = [
+        "src",
+        "configs",
+        "book",
+        "notebooks",
+        "benchmarks",
+        "tests",
+        "scripts",
+        "data/reference",
+    ]
     files = [p for f in folders for p in (root / f).rglob("*") if p.is_file()]
     files += [root / n for n in ("README.md", "Makefile", "_config.yml", "_toc.yml")]
     hits = []
