@@ -28,6 +28,14 @@ HTML_COLUMNS = [
 """The columns of the selection table the HTML chart carries (shown in its tooltips)."""
 
 
+def _save(fig: Any, out: Path, name: str) -> str:
+    """Lay out, write ``out/name`` as PNG and close the figure; the file name."""
+    fig.tight_layout()
+    fig.savefig(out / name, dpi=DPI)
+    _pyplot().close(fig)
+    return name
+
+
 def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A frame with plain float/object columns for plotting (NA → NaN/None)."""
     out = pd.DataFrame(index=frame.index)
@@ -92,10 +100,7 @@ def selection_rates_figure(out: Path, race: pd.DataFrame, title: str) -> str | N
     axes[1].set_title("Share of selected vs share of population")
     axes[1].legend(fontsize=8)
     fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(out / "selection_rates.png", dpi=DPI)
-    plt.close(fig)
-    return "selection_rates.png"
+    return _save(fig, out, "selection_rates.png")
 
 
 def sentence_by_category_figure(out: Path, sent: SentenceDisparity, title: str) -> str | None:
@@ -121,10 +126,7 @@ def sentence_by_category_figure(out: Path, sent: SentenceDisparity, title: str) 
     ax.set_xlabel("mean aggregate sentence, months (95% interval)")
     ax.set_title(f"{title}: sentence by race within offense category")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out / "sentence_by_category.png", dpi=DPI)
-    plt.close(fig)
-    return "sentence_by_category.png"
+    return _save(fig, out, "sentence_by_category.png")
 
 
 def sentence_regression_figure(out: Path, sent: SentenceDisparity, title: str) -> str | None:
@@ -146,10 +148,7 @@ def sentence_regression_figure(out: Path, sent: SentenceDisparity, title: str) -
     ax.set_yticks(yy, reg["group"])
     ax.set_xlabel(f"% difference in sentence vs {reg['reference_group'].iloc[0]} (adjusted)")
     ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(out / "sentence_regression.png", dpi=DPI)
-    plt.close(fig)
-    return "sentence_regression.png"
+    return _save(fig, out, "sentence_regression.png")
 
 
 def selection_rates_html(out: Path, race: pd.DataFrame, title: str) -> str | None:

@@ -57,15 +57,6 @@ DEMOGRAPHICS_2023 = [
     "eprd/mepd month and year",
     "current location",
 ]
-# Columns commonly derived from the 2023 release and accepted when present.
-DEMOGRAPHICS_2023_OPTIONAL = [
-    "aggregate sentence in years",
-    "age in years",
-    "time served in years",
-    "age during offense",
-    "expected release date",
-    "controlling offense cleaned",
-]
 
 DEMOGRAPHICS_DSA = [
     "CDCNo",
@@ -97,7 +88,6 @@ DEMOGRAPHICS_DSA = [
 ]
 
 N_ENHANCEMENTS_PUBLIC = 11
-N_ENHANCEMENTS_PRIOR_DSA = 22
 
 
 def enhancement_columns(n: int) -> list[str]:

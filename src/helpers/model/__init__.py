@@ -20,7 +20,6 @@ from helpers.model.card import (
 )
 from helpers.model.evaluation import (
     MEMO,
-    METRICS,
     bootstrap_metrics,
     inspect_flagged,
     memo_rows,
@@ -170,7 +169,6 @@ __all__ = [
     "MEMO",
     "MENTAL_HEALTH_ORDINAL",
     "METADATA_FILE",
-    "METRICS",
     "METRIC_NAMES",
     "MIN_POSITIVES",
     "MODEL_FILE",

@@ -27,14 +27,6 @@ MEMO = {
         "prior evaluations; split, threshold and intervals not reported"
     ),
 }
-METRICS = (
-    "precision",
-    "recall",
-    "pr_auc",
-    "balanced_accuracy",
-    *(f"recall_at_{k}" for k in KS),
-    *(f"precision_at_{k}" for k in KS),
-)
 
 
 def split(y: np.ndarray, settings: ModelSettings) -> tuple[np.ndarray, np.ndarray]:

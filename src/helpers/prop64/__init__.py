@@ -77,7 +77,6 @@ from helpers.prop64.read import (
     Layout,
     doj_row,
     doj_text,
-    errors_frame,
     read_doj,
 )
 from helpers.prop64.record import (
@@ -161,7 +160,6 @@ __all__ = [
     "doj_row",
     "doj_text",
     "edit_steps",
-    "errors_frame",
     "evaluate",
     "flow_for_county",
     "group_convictions",

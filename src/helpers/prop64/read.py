@@ -440,13 +440,6 @@ def _raw_lines(data: bytes, lines: np.ndarray, n_records: int, wide: bool) -> ob
     return kept
 
 
-def errors_frame(errors: list[tuple[int, str, str]]) -> object:
-    """The malformed rows as a DataFrame with columns ``line``, ``reason``, ``text``."""
-    import pandas as pd
-
-    return pd.DataFrame(errors, columns=["line", "reason", "text"])
-
-
 def doj_row(**fields: str) -> list[str]:
     """A 95-field DOJ row with the given columns set (others blank); for tests and examples."""
     unknown = set(fields) - set(DOJ_COLUMNS)

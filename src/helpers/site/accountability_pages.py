@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.counties import slug
+from helpers.counties import in_county, slug
 from helpers.pipeline.manifest import RunManifest
 from helpers.privacy import pseudonymise
 from helpers.screening.config import CountyConfig, load_config
@@ -91,7 +91,7 @@ def write_annual_reports(review: ReviewYear, folder: Path, salt: str) -> list[st
         report = build_report(
             tables, county, review.year, as_of=review.as_of, decisions=review.decisions,
             mode="public", config=review.config_for(county),
-            candidates=review.candidates[review.candidates["county"] == county],
+            candidates=review.candidates.loc[in_county(review.candidates, county)],
         )  # fmt: skip
         report.cases["case_number"] = pseudonymise(report.cases["case_number"], salt).to_numpy()
         stem = f"{slug(county)}-{review.year}"

@@ -131,7 +131,6 @@ def _table() -> pd.DataFrame:
 OFFENSES: pd.DataFrame = _table()
 CODES: np.ndarray = OFFENSES["code"].to_numpy(dtype=object)
 CODE_INDEX: dict[str, int] = {c: i for i, c in enumerate(CODES)}
-HOMICIDE_ASSAULT_FAMILIES = ("homicide", "assault")
 
 # --------------------------------------------------------------------------------------------------
 # Controlling-offense mix by sentence type (relative weights).
