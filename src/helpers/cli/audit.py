@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from helpers.cli.data import user_errors
+from helpers.cli.common import user_errors
 
 
 def audit(

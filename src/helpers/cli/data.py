@@ -4,34 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from helpers.errors import InputError
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn :class:`InputError` into a one-line message on stderr and exit status 2."""
-    try:
-        yield
-    except InputError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
-def parse_date_option(value: str, option: str = "--as-of") -> date:
-    """Parse a YYYY-MM-DD command-line date or exit with a clear message."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        typer.echo(f"error: {option} must be a date like 2025-01-01, not '{value}'", err=True)
-        raise typer.Exit(2) from None
+from helpers.cli.common import user_errors
 
 
 def sample(
@@ -47,10 +25,12 @@ def sample(
     ] = "2026-05-01",
 ) -> None:
     """Write a deterministic SYNTHETIC statewide dataset in the public CDCR format (plus DSA extras)."""
+    from helpers.data.manifest import as_of_date
     from helpers.synthetic import write_sample
 
-    start = time.perf_counter()
-    counts = write_sample(out, people=people, seed=seed, as_of=parse_date_option(as_of))
+    with user_errors():
+        start = time.perf_counter()
+        counts = write_sample(out, people=people, seed=seed, as_of=as_of_date(as_of))
     seconds = time.perf_counter() - start
     for name, n in counts.items():
         typer.echo(f"{name:<45} {n:>10,} rows")
@@ -87,10 +67,11 @@ def ingest(
 ) -> None:
     """Validate CDCR files and write typed tidy tables; bad rows go to quarantine.csv with reasons."""
     from helpers.data.ingest import ingest_folder
+    from helpers.data.manifest import as_of_date
 
     with user_errors():
         start = time.perf_counter()
-        result = ingest_folder(data, out, parse_date_option(as_of), encoding=encoding, sheet=sheet)
+        result = ingest_folder(data, out, as_of_date(as_of), encoding=encoding, sheet=sheet)
     typer.echo(result.summary().to_string(index=False))
     totals = result.totals()
     typer.echo(

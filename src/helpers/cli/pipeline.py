@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from helpers.cli.data import parse_date_option, user_errors
+from helpers.cli.common import user_errors
 
 
 def book(
@@ -69,12 +69,13 @@ def run(
     ] = None,
 ) -> None:
     """Execute the per-county notebooks with Papermill (parallel, cached, failures isolated)."""
+    from helpers.data.manifest import as_of_date
     from helpers.pipeline import NOTEBOOKS, RunSettings, run_counties
 
     with user_errors():
         settings = RunSettings(
             data=data,
-            as_of=parse_date_option(as_of) if as_of is not None else None,
+            as_of=as_of_date(as_of),
             mode=mode,
             seed=seed,
             jobs=jobs,

@@ -75,10 +75,8 @@ def _table_html(frame: pd.DataFrame) -> str:
 
 def setup_display() -> None:
     """In a notebook, show tables without the meaningless row numbers and with suppressed cells empty."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
-        return
+    from IPython import get_ipython
+
     shell = get_ipython()
     if shell is not None:
         shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, _table_html)
