@@ -233,7 +233,7 @@ def test_the_report_counts_outcomes_and_names_failures(tmp_path: Path) -> None:
         (["--counties", "Alameda", "--mode", "press"], "mode must be 'public' or 'da'"),
         (["--counties", "Alameda", "--notebooks", "01-clean,07-x"], "unknown notebook '07-x'"),
         (["--counties", "Atlantis"], "Atlantis"),
-        (["--counties", "Alameda", "--as-of", "May 2026"], "--as-of must be a date"),
+        (["--counties", "Alameda", "--as-of", "May 2026"], "option --as-of: must be a date"),
         ([], "--all"),
     ],
 )
