@@ -754,15 +754,19 @@ def test_cli_several_files(tmp_path: Path) -> None:
     )
     assert ok.exit_code == 0, ok.output
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"{stem}_{k}"
-        for stem in ("a", "b")
-        for k in (
-            "results.csv",
-            "condensed.csv",
-            "prop64_convictions.csv",
-            "summary.json",
-            "errors.csv",
-        )
+        [
+            f"{stem}_{k}"
+            for stem in ("a", "b")
+            for k in (
+                "results.csv",
+                "condensed.csv",
+                "prop64_convictions.csv",
+                "summary.json",
+                "gogen.json",
+                "errors.csv",
+            )
+        ]
+        + ["combined_summary.json", "gogen.json"]
     )
     again = RUNNER.invoke(
         app,

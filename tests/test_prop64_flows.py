@@ -44,6 +44,8 @@ DEFAULTS = {
     "pc290_registration_first": np.nan,
     "prior_same_section": 0,
     "total_same_section": 1,
+    "prior_same_section_cases": 0,
+    "total_same_section_cases": 1,
     "attempt": False,
 }
 _OBJ = {"section", "prop64", "related"}
@@ -140,20 +142,45 @@ STEP_CASES = [
         {"pc290_conviction_any": True, "pc290_conviction_first": day("2012-01-01")},
         False,
     ),
-    ("same_section_convictions", {"min": 2}, {"prior_same_section": 2}, True),
+    ("same_section_convictions", {"min": 2, "per": "count"}, {"prior_same_section": 2}, True),
     (
         "same_section_convictions",
-        {"min": 2},
+        {"min": 2, "per": "count"},
         {"prior_same_section": 1, "total_same_section": 3},
         False,
     ),
-    ("same_section_convictions", {"min": 3, "count": "total"}, {"total_same_section": 3}, True),
     (
         "same_section_convictions",
-        {"min": 3, "count": "total", "sections": ["11358", "11359", "11360"]},
+        {"min": 3, "count": "total", "per": "count"},
+        {"total_same_section": 3},
+        True,
+    ),
+    (
+        "same_section_convictions",
+        {"min": 3, "count": "total", "per": "count", "sections": ["11358", "11359", "11360"]},
         {"total_same_section": 3, "prop64": "11357", "section": "11357 HS"},
         False,
     ),
+    # per: case (the default) counts separate events: three counts of one case are one.
+    (
+        "same_section_convictions",
+        {"min": 3, "count": "total"},
+        {"total_same_section": 3, "total_same_section_cases": 1},
+        False,
+    ),
+    (
+        "same_section_convictions",
+        {"min": 3, "count": "total"},
+        {"total_same_section": 3, "total_same_section_cases": 3},
+        True,
+    ),
+    (
+        "same_section_convictions",
+        {"min": 2},
+        {"prior_same_section": 2, "prior_same_section_cases": 1},
+        False,
+    ),
+    ("same_section_convictions", {"min": 2}, {"prior_same_section_cases": 2}, True),
     ("conviction_count_at_least", {"count": 2}, {"n_convictions": 2}, True),
     ("conviction_count_at_least", {"count": 2}, {"n_convictions": 1}, False),
     (

@@ -20,7 +20,10 @@ PROP64_HELP = (
     "  <stem>_condensed.csv           the same rows, fewer DOJ columns\n"
     "  <stem>_prop64_convictions.csv  the evaluated convictions only\n"
     "  <stem>_summary.json            counts by section and outcome\n"
-    "  <stem>_errors.csv              malformed rows: line and reason\n\n"
+    "  <stem>_gogen.json              the same, in Clear My Record's fields\n"
+    "  <stem>_errors.csv              malformed rows: line and reason\n"
+    "and for the run: combined_summary.json, gogen.json (all files), and with --pdf\n"
+    "prop64_summary_<timestamp>.pdf. A file that cannot be read is reported; the others run.\n\n"
     "Flow presets (configs/prop64/*.yaml): statewide (default), los_angeles, san_joaquin, contra_costa, "
     "sacramento, san_francisco. A county with a preset uses it unless --options is given; "
     "see book/method/prop64.md for every step type and setting."
@@ -39,6 +42,48 @@ def _date(value: str | None, name: str) -> dt.date:
 def _fail(exc: Exception) -> typer.Exit:
     typer.echo(f"error: {exc}", err=True)
     return typer.Exit(2)
+
+
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="local: one machine, chunks of people, bounded memory. dask: partitions by "
+        "person on a Dask cluster (--scheduler), or a local two-worker cluster.",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address (tcp://host:8786) for --engine dask; workers must see "
+        "--out at the same path. Default: a local cluster.",
+    ),
+]
+MemoryOption = Annotated[
+    str,
+    typer.Option(
+        "--memory",
+        help="Memory budget of the run (each Dask worker), e.g. 1GB or 512MB; sets how much "
+        "of a file is read at a time.",
+    ),
+]
+CombineOption = Annotated[
+    bool,
+    typer.Option(
+        "--combine/--no-combine",
+        help="--engine dask: also write the partitions' rows back in file order into the "
+        "usual files (the partition outputs are always kept in <stem>_parts/).",
+    ),
+]
+PdfOption = Annotated[
+    bool,
+    typer.Option(
+        "--pdf",
+        help="Also print prop64_summary_<timestamp>.pdf, the summary for the District "
+        "Attorney (needs Debian's chromium).",
+    ),
+]
 
 
 def prop64_command(
@@ -77,19 +122,38 @@ def prop64_command(
         ),
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("prop64_results"),
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    memory: MemoryOption = "1GB",
+    combine: CombineOption = True,
+    pdf: PdfOption = False,
 ) -> None:
     """Evaluate the Prop 64 convictions of a county in DOJ files and write the outputs."""
-    from helpers.prop64.report import run_prop64
+    from helpers.prop64.report import EngineSettings, run_files
+    from helpers.prop64.stream import parse_memory
 
     try:
-        results = run_prop64([*doj, *(more or [])], county, _date(as_of, "--as-of"), out, options)
+        settings = EngineSettings(engine, parse_memory(memory), scheduler, combine)
+        run = run_files(
+            [*doj, *(more or [])], county, _date(as_of, "--as-of"), out, options, settings, pdf
+        )
     except (InputError, OSError) as exc:
         raise _fail(exc) from None
-    for result in results:
+    for result in run.files:
+        if not result.ok:
+            typer.echo(f"error: {result.error}", err=True)
+            continue
         typer.echo(result.describe())
         warning = result.warning()
         if warning:
             typer.echo(warning, err=True)
+    typer.echo(
+        f"combined summary of {run.combined['files_evaluated']} file(s): {run.combined_path}"
+    )
+    if run.pdf_path:
+        typer.echo(f"summary report: {run.pdf_path}")
+    if run.failed:
+        raise typer.Exit(2)
 
 
 def sample_doj_command(

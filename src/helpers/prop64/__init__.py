@@ -1,11 +1,16 @@
 """Prop 64 cannabis-conviction relief over CA DOJ criminal-history research files (independent of
 the CDCR stages).
 
-Modules, in the order a run uses them: ``read`` (the 95-column DOJ file, malformed rows kept aside),
-``codes`` (code sections: spellings, Prop 64, superstrike, PC 290, related charges), ``steps`` (the
-facts a step tests and the registry of step types), ``flows`` (flow files, ``extends``, validation,
-applying a flow), ``record`` (from DOJ rows to the facts of each conviction), ``engine`` (evaluate,
-output columns, summary), ``report`` (the output files) and ``docs`` (the method page's tables).
+Modules, in the order a run uses them: ``read`` (the 95-column DOJ file, block by block, malformed
+rows kept aside), ``codes`` (code sections: spellings, Prop 64, superstrike, PC 290, related
+charges), ``steps`` (the facts a step tests and the registry of step types), ``flows`` (flow files,
+``extends``, validation, applying a flow), ``record`` (from DOJ rows to the facts of each
+conviction), ``engine`` (evaluate a table: output columns and partial counts), ``tally`` (partial
+counts merged, the summary and its ``gogen.json`` form), ``output`` (the CSV outputs, written
+chunk after chunk), ``stream`` (the local engine: chunks of whole people, bounded memory),
+``partition`` (partitions by person on disk, and their combination in file order), ``cluster``
+(the same partitions on a Dask cluster), ``report`` (a run over several files), ``pdf`` (the
+summary report for the District Attorney) and ``docs`` (the method page's tables).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from helpers.prop64.codes import (
     SUPERSTRIKES,
     SUPERSTRIKES_MV,
     Section,
+    gang_pair,
     is_gang_enhanceable,
     is_gang_enhancement,
     is_pc290,
@@ -70,13 +76,23 @@ from helpers.prop64.flows import (
     preset_path,
     presets,
 )
+from helpers.prop64.output import (
+    CONDENSED_COLUMNS,
+    INDEX_DTYPE,
+    OUTPUT_KINDS,
+    OutputFiles,
+    write_csv,
+)
+from helpers.prop64.partition import Part, combine, evaluate_part, run_partitioned, split
 from helpers.prop64.read import (
+    DEFAULT_BLOCK_BYTES,
     DOJ_COLUMNS,
     N_COLUMNS,
     DojFile,
     Layout,
     doj_row,
     doj_text,
+    iter_doj,
     read_doj,
 )
 from helpers.prop64.record import (
@@ -93,11 +109,16 @@ from helpers.prop64.record import (
     select_convictions,
 )
 from helpers.prop64.report import (
-    CONDENSED_COLUMNS,
+    COMBINED_GOGEN,
+    COMBINED_SUMMARY,
+    ENGINES,
+    EngineSettings,
     FileResult,
+    RunResult,
+    combined_summary,
     process_file,
+    run_files,
     run_prop64,
-    write_csv,
 )
 from helpers.prop64.steps import (
     PROP64_EFFECTIVE_DATE,
@@ -108,16 +129,31 @@ from helpers.prop64.steps import (
     day_number,
     years_before,
 )
+from helpers.prop64.stream import (
+    MEMORY_DEFAULT,
+    NotContiguous,
+    Outputs,
+    block_bytes_for,
+    parse_memory,
+    run_stream,
+    subject_keys,
+)
+from helpers.prop64.tally import finish, gogen_summary, merge, merge_all
 
 __all__ = [
     "ADDED_COLUMNS",
+    "COMBINED_GOGEN",
+    "COMBINED_SUMMARY",
     "CONDENSED_COLUMNS",
     "Condition",
     "Convictions",
+    "DEFAULT_BLOCK_BYTES",
     "DETERMINATIONS",
     "DOJ_COLUMNS",
     "Decision",
     "DojFile",
+    "ENGINES",
+    "EngineSettings",
     "Evaluation",
     "EvaluationParts",
     "Facts",
@@ -126,20 +162,28 @@ __all__ = [
     "GANG_ENHANCEABLE",
     "GANG_ENHANCEMENT",
     "IDENTITY_KEYS",
+    "INDEX_DTYPE",
     "KNOWN_CODES",
     "Layout",
+    "MEMORY_DEFAULT",
     "N_COLUMNS",
+    "NotContiguous",
     "OUTCOMES",
+    "OUTPUT_KINDS",
+    "OutputFiles",
+    "Outputs",
     "PC290_OFFENSES",
     "PRESETS_PAGE",
     "PRESET_DIR",
     "PROP64_EFFECTIVE_DATE",
     "PROP64_SECTIONS",
     "Param",
+    "Part",
     "People",
     "RELATED_CHARGES_DEFAULT",
     "REVIEW_FLAGS",
     "Rows",
+    "RunResult",
     "STEP_TYPES",
     "STEP_TYPES_PAGE",
     "SUPERSTRIKES",
@@ -151,8 +195,11 @@ __all__ = [
     "StepDraft",
     "StepType",
     "apply_flow",
+    "block_bytes_for",
     "build_flow",
     "check_flow_keys",
+    "combine",
+    "combined_summary",
     "convert",
     "conviction_facts",
     "day_number",
@@ -161,17 +208,25 @@ __all__ = [
     "doj_text",
     "edit_steps",
     "evaluate",
+    "evaluate_part",
+    "finish",
     "flow_for_county",
+    "gang_pair",
+    "gogen_summary",
     "group_convictions",
     "is_gang_enhanceable",
     "is_gang_enhancement",
     "is_pc290",
     "is_pc290_registration_section",
     "is_superstrike",
+    "iter_doj",
     "load_flow",
+    "merge",
+    "merge_all",
     "normalize_section",
     "output_columns",
     "parse_flow",
+    "parse_memory",
     "parse_section",
     "person_facts",
     "possible_other_prop64",
@@ -182,12 +237,17 @@ __all__ = [
     "prop64_section",
     "read_doj",
     "related_charge",
+    "run_files",
+    "run_partitioned",
     "run_prop64",
+    "run_stream",
     "same_section_counts",
     "section_matches",
     "section_text",
     "select_convictions",
+    "split",
     "step_types_markdown",
+    "subject_keys",
     "summarise",
     "write_csv",
     "write_reference_pages",

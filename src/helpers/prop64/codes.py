@@ -57,6 +57,13 @@ KNOWN_CODES: frozenset[str] = frozenset(
         "AG",
         "CR",
         "ED",
+        # Further codes of the DOJ law enforcement statute code table: California Code of
+        # Regulations, Elections, Civil, Public Utilities, Water.
+        "CA",
+        "EL",
+        "CI",
+        "PU",
+        "WC",
     ]
 )
 _CODE_ALIASES = {"H&S": "HS", "H/S": "HS", "HSC": "HS", "H&SC": "HS", "B&P": "BP", "W&I": "WI"}
@@ -184,7 +191,16 @@ _CODE_PREFIX = re.compile(r"^(H&SC|H&S|H/S|HSC|B&P|W&I|[A-Z]{2})\s*(?=\d)")
 # 664-187 or glued to a Prop 64 section: 66411357.
 _FLAG_PREFIX = re.compile(r"^(664|182)(?:\s*[./\\-]\s*|\s+)(?=\d{3})|^(664|182)(?=1135[789]|11360)")
 _FLAG_SUFFIX = re.compile(r"\((664|182)\)")
-_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)")
+_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)")  # 11357, 12022.53, 148.2.1
+_LEADING_JUNK = re.compile(r"^[^0-9A-Z]+")  # "/11357 HS", ":11358 HS"
+# An attempt marker joined by a dash (664-187 PC): the dash is not the start of the description.
+_ATTEMPT_DASH = re.compile(r"^\s*(664|182)\s*-\s*(?=\d)")
+# A second section written in the same charge: 246/186.22(B)(4) PC, 215 + 186.22(B)(4) PC.
+_JOINED = re.compile(r"\s*(?:/|\+|&)\s*(?=\d)")
+# Where a charge may start inside free text: code letters or a number of two or more digits,
+# not glued to a word before it (CHRG 11358 HS, :CHRG 11358 HS, CHG-11359 HS).
+_CHARGE_START = re.compile(r"(?<![0-9A-Z.])(?=(?:H&SC|H&S|H/S|HSC|B&P|W&I|[A-Z]{2})?\s?\d{2})")
+_SUB_SEGMENT = re.compile(r"^(?:[A-Z]|\d{1,3})$")
 _PAREN = re.compile(r"^\s*\(\s*([0-9A-Z]{1,4})\s*\)")
 _GLUED = re.compile(r"^([A-Z0-9]+)")
 _SUB_SPLIT = re.compile(r"[A-Z]+|\d+")
@@ -195,9 +211,11 @@ class Section:
     """A parsed code section.
 
     ``number`` is the numeric part (``11357``, ``148.9``); ``suffix`` letters glued to it that may
-    be part of the section number (``288A``, ``653F``); ``subs`` the parenthesised subsections
-    (``(A)(1)``); ``code`` the code letters (``HS``, ``PC``, or empty); ``attempt`` is True for
-    PC 664 attempts and PC 182 conspiracies written around the section.
+    be part of the section number (``288A``, ``653F``, ``337A.6``); ``subs`` the parenthesised
+    subsections (``(A)(1)``); ``code`` the code letters (``HS``, ``PC``, or empty); ``attempt`` is
+    True for PC 664 attempts and PC 182 conspiracies written around the section. ``also`` holds
+    the canonical spellings of further sections written in the same charge (``246/186.22(B)(4)
+    PC``), ``unread`` the text that is none of these (kept visible, never read as a subsection).
     """
 
     raw: str
@@ -206,6 +224,8 @@ class Section:
     subs: str
     code: str
     attempt: bool
+    also: tuple[str, ...] = ()
+    unread: str = ""
 
     @property
     def prop64(self) -> str:
@@ -222,16 +242,45 @@ class Section:
         return f"{body} {code}" if code else body
 
 
+def _charge_in_text(text: str) -> str:
+    """The charge written in free text (a comment): from the first place a section starts, after
+    any label or punctuation (``CHRG 11358 HS``, ``:CHRG 11358 HS``, ``CHG-11359 HS``). The first
+    start that reads as a Prop 64 section, or as a section with its code letters and nothing
+    else, wins; otherwise the first one."""
+    first = ""
+    for m in _CHARGE_START.finditer(text):
+        candidate = _before_description(text[m.start() :])
+        sec = parse_section(candidate)
+        if sec.prop64 or (sec.number and sec.code and not sec.unread):
+            return candidate
+        first = first or candidate
+    return first
+
+
+def _before_description(text: str) -> str:
+    """The text before the first ``-`` (the description), a ``664-`` attempt marker kept."""
+    text = _ATTEMPT_DASH.sub(r"\1/", text)
+    return text.split("-", 1)[0].strip()
+
+
 def section_text(offense_descr: str, comment_text: str = "") -> str:
-    """Text of the code section of a row: before the first ``-`` of the offense, or of the comment
-    when the offense reads ``SEE COMMENT FOR CHARGE`` or is blank."""
+    """Text of the code section of a row: before the first ``-`` of the offense, or the charge
+    found in the comment when the offense reads ``SEE COMMENT FOR CHARGE`` or is blank."""
     offense = (offense_descr or "").strip()
-    source = comment_text if offense in ("", "SEE COMMENT FOR CHARGE") else offense_descr
-    return (source or "").split("-", 1)[0].strip()
+    if offense in ("", "SEE COMMENT FOR CHARGE"):
+        return _charge_in_text(" ".join((comment_text or "").upper().split()))
+    return _before_description(offense_descr)
 
 
 def _glued_to_subs(text: str) -> str:
     return "".join(f"({part})" for part in _SUB_SPLIT.findall(text))
+
+
+def _is_subsection(text: str) -> bool:
+    """Letters/digits glued after a subsection read as more subsections (``(A)1``, ``B2``):
+    single letters and numbers of up to three digits only; ``ZZ`` is not a subsection."""
+    parts = _SUB_SPLIT.findall(text)
+    return bool(parts) and "".join(parts) == text and all(_SUB_SEGMENT.match(p) for p in parts)
 
 
 def _leading_marks(s: str) -> tuple[str, str, bool]:
@@ -254,8 +303,8 @@ def _leading_marks(s: str) -> tuple[str, str, bool]:
 
 
 def _glued_suffix(s: str, code: str) -> tuple[str, str, str]:
-    """Letters/digits glued to the number (11357A, 11357B2, 288A, 273AB, 11357HS): the rest of
-    the text, the code letters and the suffix."""
+    """Letters/digits glued to the number (11357A, 11357B2, 288A, 273AB, 337A.6, 11357HS): the
+    rest of the text, the code letters and the suffix."""
     m = _GLUED.match(s)
     if not m:
         return s, code, ""
@@ -265,12 +314,18 @@ def _glued_suffix(s: str, code: str) -> tuple[str, str, str]:
         return s, code or _CODE_ALIASES.get(glued, glued), ""
     if len(glued) > 2 and glued[-2:] in KNOWN_CODES and not s.strip():
         glued, code = glued[:-2], code or glued[-2:]
+    decimal = _NUMBER.match(s[1:]) if s.startswith(".") and glued.isalpha() else None
+    if decimal:  # a decimal section after a letter: 337A.6, 171D.2
+        glued += "." + decimal.group(1)
+        s = s[1 + decimal.end() :]
     return s, code, glued
 
 
-def _subsections(s: str, code: str) -> tuple[str, str, list[str]]:
-    """Parenthesised subsections, with code letters glued after them (``11357(A)PC``)."""
+def _subsections(s: str, code: str) -> tuple[str, str, list[str], list[str]]:
+    """Parenthesised subsections, with code letters glued after them (``11357(A)PC``): the rest,
+    the code, the subsections and the glued text that is neither (unread)."""
     subs: list[str] = []
+    unread: list[str] = []
     while True:
         m = _PAREN.match(s)
         if m:
@@ -279,47 +334,81 @@ def _subsections(s: str, code: str) -> tuple[str, str, list[str]]:
             continue
         m = _GLUED.match(s)
         if not (m and subs):
-            return s, code, subs
+            return s, code, subs, unread
         glued = m.group(1)
         s = s[m.end() :]
         if glued in KNOWN_CODES:
             code = code or glued
-        elif glued[-2:] in KNOWN_CODES and len(glued) > 2:
+        elif glued[-2:] in KNOWN_CODES and len(glued) > 2 and _is_subsection(glued[:-2]):
             subs.append(_glued_to_subs(glued[:-2]))
             code = code or glued[-2:]
-        else:
+        elif _is_subsection(glued):
             subs.append(_glued_to_subs(glued))
+        else:
+            unread.append(glued)
 
 
-def _trailing_tokens(s: str, code: str, subs: list[str]) -> str:
-    """Remaining space-separated tokens: code letters, or stray letters (dropped)."""
+def _trailing_tokens(s: str, code: str) -> tuple[str, list[str]]:
+    """Remaining space-separated tokens: the code letters (the first ones), the rest unread."""
+    unread: list[str] = []
     for token in s.replace("(", " (").split():
-        token = token.strip(".,;:")
-        alias = _CODE_ALIASES.get(token, token)
+        word = token.strip(".,;:")
+        alias = _CODE_ALIASES.get(word, word)
         if not code and alias in KNOWN_CODES:
             code = alias
-        elif not code and token.startswith("(") and not subs:
-            subs.append(_glued_to_subs(token.strip("()")))
-    return code
+        elif word and alias != code:
+            unread.append(token)
+    return code, unread
 
 
-@lru_cache(maxsize=65536)
-def parse_section(text: str) -> Section:
-    """Parse the section text of a charge (see :func:`section_text`) into a :class:`Section`."""
-    raw = _WS.sub(" ", (text or "").upper()).strip()
+def _parse_one(raw: str, inherited_code: str = "") -> Section:
+    """One section (no joined sections): number, glued suffix, subsections, code letters."""
     s, code, attempt = _leading_marks(raw)
     m = _NUMBER.match(s)
     if not m:
         return Section(raw, "", "", "", code, attempt)
     number = m.group(1)
     s, code, suffix = _glued_suffix(s[m.end() :], code)
-    s, code, subs = _subsections(s, code)
-    code = _trailing_tokens(s, code, subs)
+    s, code, subs, unread = _subsections(s, code)
+    code, rest = _trailing_tokens(s, code)
     if number in PROP64_SECTIONS and suffix:
         # The DOJ writes Prop 64 subsections without parentheses: 11357A, 11357B2, 11360A2.
         subs.insert(0, _glued_to_subs(suffix))
         suffix = ""
-    return Section(raw, number, suffix, "".join(subs), code, attempt)
+    return Section(
+        raw,
+        number,
+        suffix,
+        "".join(subs),
+        code or inherited_code,
+        attempt,
+        (),
+        " ".join(unread + rest),
+    )
+
+
+@lru_cache(maxsize=65536)
+def parse_section(text: str) -> Section:
+    """Parse the section text of a charge (see :func:`section_text`) into a :class:`Section`.
+
+    Stray characters before the section are skipped (``/11357 HS``); a second section joined with
+    ``/``, ``+`` or ``&`` (``246/186.22(B)(4) PC``) is kept in ``also``, and code letters written
+    once after both apply to both.
+    """
+    raw = _LEADING_JUNK.sub("", _WS.sub(" ", (text or "").upper()).strip())
+    head, _code, attempt = _leading_marks(raw)
+    pieces = _JOINED.split(head)
+    if len(pieces) == 1:
+        return _parse_one(raw)
+    prefix = raw[: len(raw) - len(head)]
+    others = [_parse_one(p) for p in pieces[1:]]
+    shared = next((o.code for o in reversed(others) if o.code), "")
+    main = _parse_one(prefix + pieces[0], shared)
+    also = tuple(_parse_one(p, shared).canonical for p in pieces[1:] if _NUMBER.match(p))
+    unread = " ".join(u for u in [main.unread, *(o.unread for o in others)] if u)
+    return Section(
+        raw, main.number, main.suffix, main.subs, main.code, main.attempt or attempt, also, unread
+    )
 
 
 def normalize_section(text: str) -> str:
@@ -387,6 +476,20 @@ def is_gang_enhancement(text: str) -> bool:
 def is_gang_enhanceable(text: str) -> bool:
     """True for offenses that are superstrikes with the PC 186.22(b)(4) enhancement."""
     return _in_table(parse_section(text), GANG_ENHANCEABLE, ("PC", ""))
+
+
+@lru_cache(maxsize=65536)
+def gang_pair(text: str) -> str:
+    """``"<offense> + <enhancement>"`` when one charge names a gang-enhanceable offense and the
+    PC 186.22(b)(4) enhancement together (``246/186.22(B)(4) PC``, ``215 + 186.22(B)(4) PC``): the
+    same superstrike as the two written as separate counts of one case. Else ``""``."""
+    sec = parse_section(text)
+    if not sec.also:
+        return ""
+    parts = [sec.canonical, *sec.also]
+    enhancement = next((p for p in parts if is_gang_enhancement(p)), "")
+    offense = next((p for p in parts if is_gang_enhanceable(p)), "")
+    return f"{offense} + {enhancement}" if enhancement and offense else ""
 
 
 def is_pc290_registration_section(text: str) -> bool:

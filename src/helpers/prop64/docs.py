@@ -49,13 +49,15 @@ def _default_reason(spec: StepType) -> str:
 def step_types_markdown() -> str:
     """The table of step types (MyST Markdown), one row per entry of the registry."""
     lines = [
-        "| Type | Settings | The test holds when | Default reason |",
-        "|---|---|---|---|",
+        "| Type | Settings | The test holds when | Default reason | Eligibility Reason |",
+        "|---|---|---|---|---|",
     ]
     for kind, spec in STEP_TYPES.items():
         settings = "; ".join(_setting(n, p) for n, p in spec.params.items()) or "none"
+        label = f"`{spec.reference}` (Clear My Record)" if spec.reference else "the reason"
         lines.append(
-            f"| `{kind}` | {_cell(settings)} | {_cell(spec.doc)} | {_cell(_default_reason(spec))} |"
+            f"| `{kind}` | {_cell(settings)} | {_cell(spec.doc)} | "
+            f"{_cell(_default_reason(spec))} | {_cell(label)} |"
         )
     return "\n".join(lines) + "\n"
 

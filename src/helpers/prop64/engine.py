@@ -61,6 +61,7 @@ ADDED_COLUMNS: tuple[str, ...] = (
     "review_flags",
 )
 _EPOCH = np.datetime64("1970-01-01", "D")
+_EPOCH_DATE = dt.date(1970, 1, 1)
 
 
 @dataclass
@@ -144,6 +145,7 @@ class EvaluationParts:
 def _case_numbers(res: EvaluationParts) -> np.ndarray:
     """Case numbers of each evaluated count: the OFN of the person's COURT ACTION rows sharing
     CNT_ORDER[0:6], in file order, without duplicates, joined with "; "."""
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -154,20 +156,17 @@ def _case_numbers(res: EvaluationParts) -> np.ndarray:
     case_rows = np.flatnonzero(rows.court & ofn_nonblank & np.isin(rows.case_key, e_case))
     if not len(case_rows):
         return np.full(len(e_rows), "", dtype=object)
-    grouped = (
-        pa.table({"k": rows.case_key[case_rows], "o": ofn_all.take(pa.array(case_rows))})
-        .group_by(["k", "o"], use_threads=False)
-        .aggregate([])
-        .group_by("k", use_threads=False)
-        .aggregate([("o", "list")])
-    )
-    joined = dict(
-        zip(
-            grouped.column("k").to_pylist(),
-            pc.binary_join(grouped.column("o_list"), "; ").to_pylist(),
-            strict=True,
-        )
-    )
+    # First appearance of each (case, OFN) pair, in file order; then the OFNs of each case.
+    ofn = ofn_all.take(pa.array(case_rows)).to_numpy(zero_copy_only=False)
+    pairs = pd.DataFrame({"k": rows.case_key[case_rows], "o": pd.factorize(ofn)[0]})
+    first = np.flatnonzero(~pairs.duplicated().to_numpy())
+    keys = pairs["k"].to_numpy()[first]
+    order = np.argsort(keys, kind="stable")
+    keys, values = keys[order], ofn[first][order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    offsets = pa.array(np.r_[starts, len(keys)].astype(np.int32))
+    lists = pa.ListArray.from_arrays(offsets, pa.array(values.astype(object), pa.string()))
+    joined = dict(zip(keys[starts].tolist(), pc.binary_join(lists, "; ").to_pylist(), strict=True))
     return np.array([joined.get(k, "") for k in e_case.tolist()], dtype=object)
 
 
@@ -208,7 +207,7 @@ def _history_columns(res: EvaluationParts) -> dict[str, np.ndarray]:
     cols = {
         "# of convictions on record": people.n_convictions[e_s].astype(str),
         "Occurred after 11/9/2016": np.where(
-            np.isnan(e_date), "", np.where(e_date >= eff, "Y", "N")
+            np.isnan(e_date), "", np.where(e_date > eff, "Y", "N")
         ).astype(object),
         "Superstrike Code Section(s)": np.array(
             [ss_text.get(s, "-") for s in e_s.tolist()], dtype=object
@@ -272,7 +271,7 @@ def output_columns(
         cols[name] = _scatter(n, e_rows, values)
     det = np.array([DETERMINATIONS.get(o, "") for o in decision.outcome.tolist()], dtype=object)
     cols["Eligibility Determination"] = _scatter(n, e_rows, det)
-    cols["Eligibility Reason"] = _scatter(n, e_rows, decision.reason)
+    cols["Eligibility Reason"] = _scatter(n, e_rows, decision.label)
     cols["Potentially Eligible Related Charge"] = _scatter(n, e_rows, facts.related)
     cols["Code Section"] = _scatter(n, e_rows, facts.section)
     cols["outcome"] = _scatter(n, e_rows, decision.outcome)
@@ -285,7 +284,7 @@ def output_columns(
 
 
 def _count_by(keys: list[str], values: list[str]) -> dict[str, dict[str, int]]:
-    """Counts of ``values`` per key, in order of first appearance."""
+    """Counts of ``values`` per key."""
     out: dict[str, dict[str, int]] = {}
     for key, value in zip(keys, values, strict=True):
         d = out.setdefault(key, {})
@@ -293,48 +292,101 @@ def _count_by(keys: list[str], values: list[str]) -> dict[str, dict[str, int]]:
     return out
 
 
-def _people_counts(res: EvaluationParts, as_of: dt.date) -> dict[str, int]:
-    """People with any relief, and people left with no felony / conviction / recent conviction."""
+def _count(values: np.ndarray) -> dict[str, int]:
+    keys, counts = np.unique(values.astype(str), return_counts=True)
+    return {str(k): int(v) for k, v in zip(keys, counts, strict=True)}
+
+
+def _cleared(res: EvaluationParts, relief: np.ndarray, dismissed: np.ndarray) -> dict[str, int]:
+    """People left with no felony / no conviction / no conviction in the last 7 years (before
+    the evaluation date) when the convictions of ``relief`` are dismissed or reduced and those
+    of ``dismissed`` dismissed."""
     convs, n_subj = res.convs, res.rows.n_subjects
-    c_out = np.full(convs.n, "", dtype=object)
-    c_out[res.chosen.index] = res.decision.outcome
-    relief = np.isin(c_out, ["dismiss", "reduce"])
-    dismissed = c_out == "dismiss"
 
     def cleared(sel: np.ndarray, done: np.ndarray) -> int:
         have = np.bincount(convs.person[sel], minlength=n_subj)
         gone = np.bincount(convs.person[sel & done], minlength=n_subj)
         return int(((have > 0) & (have == gone)).sum())
 
+    as_of = _EPOCH_DATE + dt.timedelta(days=int(res.as_of_day))
     seven = day_number(years_before(as_of, 7))
+    recent = (convs.date > seven) & (convs.date <= res.as_of_day)
     return {
-        "people_with_any_relief": int(len(np.unique(convs.person[relief]))),
         "people_no_longer_with_felony": cleared(convs.felony, relief),
         "people_no_longer_with_conviction": cleared(np.ones(convs.n, dtype=bool), dismissed),
-        "people_no_longer_with_conviction_in_last_7_years": cleared(convs.date > seven, dismissed),
+        "people_no_longer_with_conviction_in_last_7_years": cleared(recent, dismissed),
     }
 
 
-def summarise(
-    res: EvaluationParts, as_of: dt.date, flag_masks: dict[str, np.ndarray]
-) -> dict[str, Any]:
-    """Counts by section, outcome, reason and flag; Prop 64 convictions by county; people."""
+def _people_counts(res: EvaluationParts) -> dict[str, int]:
+    """People with any relief, and people left with no felony / conviction / recent conviction."""
+    convs = res.convs
+    c_out = np.full(convs.n, "", dtype=object)
+    c_out[res.chosen.index] = res.decision.outcome
+    relief = np.isin(c_out, ["dismiss", "reduce"])
+    return {
+        "people_with_any_relief": int(len(np.unique(convs.person[relief]))),
+        **_cleared(res, relief, c_out == "dismiss"),
+    }
+
+
+def _hypothetical(res: EvaluationParts) -> dict[str, dict[str, int]]:
+    """The reference engine's impact estimates, computed in the same pass: every Prop 64
+    conviction of the county dismissed, and every Prop 64 and related-charge conviction of the
+    county dismissed (the flow's related-charge list, in any arrest cycle)."""
+    convs, c_in = res.convs, res.chosen.in_county
+    p64 = (convs.prop64 != "") & c_in
+    related = (res.sections.related[convs.section] != "") & c_in if convs.n else p64
+    out = {}
+    for name, mask in (
+        ("dismiss_all_prop64", p64),
+        ("dismiss_all_prop64_and_related", p64 | related),
+    ):
+        out[name] = {"convictions_dismissed": int(mask.sum()), **_cleared(res, mask, mask)}
+    return out
+
+
+def _relief_by_rule(res: EvaluationParts) -> dict[str, dict[str, int]]:
+    """Prop 64 convictions dismissed or reduced by a section list (by the entry matched), and
+    dismissed by an additional-relief rule (by their ``Eligibility Reason``), as the reference
+    engine's summary groups them."""
+    decision, facts = res.decision, res.facts
+    p64 = facts.prop64 != ""
+    by_section = decision.kind == "section_in"
+    dismiss, reduce = decision.outcome == "dismiss", decision.outcome == "reduce"
+    other = p64 & dismiss & ~by_section & (decision.kind != "misdemeanor")
+    return {
+        "prop64_dismissals_by_section": _count(decision.matched[p64 & dismiss & by_section]),
+        "prop64_reductions_by_section": _count(decision.matched[p64 & reduce & by_section]),
+        "prop64_dismissals_by_additional_relief": _count(decision.label[other]),
+    }
+
+
+def _unread(res: EvaluationParts) -> dict[str, int]:
+    """Convictions whose charge has no code section (e.g. SEE COMMENT FOR CHARGE with a comment
+    that names none), and charges with text the reader could not place: kept visible."""
+    convs, sections, c_in = res.convs, res.sections, res.chosen.in_county
+    if not convs.n:
+        return {"no_code_section": 0, "no_code_section_in_county": 0, "unread_text_in_county": 0}
+    none = ~sections.readable[convs.section]
+    return {
+        "no_code_section": int(none.sum()),
+        "no_code_section_in_county": int((none & c_in).sum()),
+        "unread_text_in_county": int((sections.unread[convs.section] & c_in).sum()),
+    }
+
+
+def summarise(res: EvaluationParts, flag_masks: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The partial counts of one table (a tally, see :mod:`helpers.prop64.tally`): by section,
+    outcome, reason and flag; Prop 64 convictions by county; people; the hypothetical flows."""
     convs, facts, decision, flow = res.convs, res.facts, res.decision, res.flow
     c_p64, c_in = convs.prop64, res.chosen.in_county
     e_key = np.where(facts.prop64 != "", facts.prop64, "related " + facts.related)
-    by_section = _count_by(e_key.tolist(), decision.outcome.tolist())
     p64_in_cty = (c_p64 != "") & c_in
-    earliest = (
-        np.nanmin(convs.date[p64_in_cty])
-        if p64_in_cty.any() and not np.isnan(convs.date[p64_in_cty]).all()
-        else np.nan
-    )
+    dates = convs.date[p64_in_cty]
+    earliest = float(np.nanmin(dates)) if len(dates) and not np.isnan(dates).all() else None
     by_county = np.unique(res.rows.county_code[convs.rows[c_p64 != ""]], return_counts=True)
     return {
-        "county": res.county,
-        "as_of": as_of.isoformat(),
-        "flow": flow.name,
-        "flow_file": str(flow.path) if flow.path else None,
         "people": res.rows.n_subjects,
         "convictions": convs.n,
         "prop64_convictions_in_county_by_section": {
@@ -342,17 +394,20 @@ def summarise(
         },
         "prop64_felony_convictions_in_county": int((p64_in_cty & convs.felony).sum()),
         "prop64_nonfelony_convictions_in_county": int((p64_in_cty & ~convs.felony).sum()),
-        "earliest_prop64_conviction_in_county": _fmt_days_us(np.array([earliest]))[0] or None,
+        "earliest_prop64_conviction_in_county": earliest,
         "people_with_prop64_conviction_in_county": int(len(np.unique(convs.person[p64_in_cty]))),
         "prop64_convictions_by_county": {
             res.rows.county_names[k]: int(v) for k, v in zip(*by_county, strict=True)
         },
         "evaluated_convictions": int(len(res.chosen.index)),
         "outcomes": {o: int((decision.outcome == o).sum()) for o in OUTCOMES},
-        "outcomes_by_section": {k: by_section[k] for k in sorted(by_section)},
+        "outcomes_by_section": _count_by(e_key.tolist(), decision.outcome.tolist()),
         "reasons": _count_by(decision.outcome.tolist(), decision.reason.tolist()),
         "review_flags": {k: int(v.sum()) for k, v in flag_masks.items() if k in flow.review_flags},
-        **_people_counts(res, as_of),
+        **_people_counts(res),
+        **_relief_by_rule(res),
+        "hypothetical_flows": _hypothetical(res),
+        "charges_not_fully_read": _unread(res),
     }
 
 
@@ -372,5 +427,5 @@ def evaluate(
         table, target, as_of_day, flow, rows, sections, convs, people, chosen, facts, decision
     )
     columns, flag_masks = output_columns(result, lines)
-    summary = summarise(result, as_of, flag_masks)
+    summary = summarise(result, flag_masks)
     return Evaluation(columns, result.evaluated_rows, facts, decision, summary)

@@ -103,6 +103,12 @@ class Step:
     conditions: list[Condition]
     description: str = ""
     sources: tuple[str, ...] = ()
+    label: str = ""  # the "Eligibility Reason": the reason, or the reference's label of the rule
+
+    @property
+    def kind(self) -> str:
+        """The step type of the step's first test."""
+        return self.conditions[0].type
 
 
 @dataclass
@@ -383,14 +389,16 @@ def _step(draft: StepDraft) -> Step | None:
         reason = yamlconfig.text(reason, join(key, "reason"), path, empty=True)
     if not enabled:
         return None
+    own = reason or STEP_TYPES[cond.type].default_reason(outcome)
     return Step(
         draft.id,
         outcome,
-        reason or STEP_TYPES[cond.type].default_reason(outcome),
+        own,
         str(raw.get("remedy") or ""),
         conds,
         yamlconfig.text(raw.get("description", ""), join(key, "description"), path, empty=True),
         tuple(yamlconfig.text_list(raw.get("sources", []), join(key, "sources"), path)),
+        label=own if reason else (STEP_TYPES[cond.type].reference or own),
     )
 
 
@@ -510,21 +518,33 @@ def _format_static(template: str, params: dict[str, Any]) -> str:
 
 @dataclass
 class Decision:
-    """Outcome of a flow for each conviction (arrays aligned with the facts)."""
+    """Outcome of a flow for each conviction (arrays aligned with the facts): the outcome, the
+    project's reason, the deciding step's id, type and remedy, the ``Eligibility Reason`` label
+    (the reference engine's wording where it names the same rule) and the section entry a
+    ``section_in`` step matched."""
 
     outcome: np.ndarray
     reason: np.ndarray
     step: np.ndarray
     remedy: np.ndarray
+    label: np.ndarray
+    kind: np.ndarray
+    matched: np.ndarray
+
+
+def _fill(template: str, params: dict[str, Any], fill: np.ndarray, mask: np.ndarray) -> Any:
+    """The reason text of the convictions of ``mask``: ``{section}`` filled per conviction."""
+    text = _format_static(template, params)
+    if "{section}" not in text:
+        return text
+    head, _, tail = text.partition("{section}")
+    return head + fill[mask].astype(object) + tail.replace("{section}", "")
 
 
 def apply_flow(flow: Flow, facts: Facts) -> Decision:
     """Run the steps in order; the first step whose tests all hold decides a conviction."""
     n = len(facts)
-    outcome = np.full(n, "", dtype=object)
-    reason = np.full(n, "", dtype=object)
-    step_ids = np.full(n, "", dtype=object)
-    remedy = np.full(n, "", dtype=object)
+    out = {k: np.full(n, "", dtype=object) for k in Decision.__dataclass_fields__}
     open_ = np.ones(n, dtype=bool)
     for step in flow.steps:
         if not open_.any():
@@ -538,18 +558,20 @@ def apply_flow(flow: Flow, facts: Facts) -> Decision:
                 labels = lab
         if not mask.any():
             continue
-        template = _format_static(step.reason, step.conditions[0].params)
-        if "{section}" in template:
-            fill = labels if labels is not None else facts.prop64
-            head, _, tail = template.partition("{section}")
-            reason[mask] = head + fill[mask].astype(object) + tail.replace("{section}", "")
-        else:
-            reason[mask] = template
-        outcome[mask] = step.outcome
-        step_ids[mask] = step.id
-        remedy[mask] = step.remedy
+        fill = labels if labels is not None else facts.prop64
+        params = step.conditions[0].params
+        out["reason"][mask] = _fill(step.reason, params, fill, mask)
+        out["label"][mask] = _fill(step.label or step.reason, params, fill, mask)
+        out["outcome"][mask] = step.outcome
+        out["step"][mask] = step.id
+        out["remedy"][mask] = step.remedy
+        out["kind"][mask] = step.kind
+        if labels is not None:
+            out["matched"][mask] = labels[mask]
         open_ &= ~mask
-    outcome[open_] = flow.fallback_outcome
-    reason[open_] = flow.fallback_reason
-    step_ids[open_] = "fallback"
-    return Decision(outcome, reason, step_ids, remedy)
+    out["outcome"][open_] = flow.fallback_outcome
+    out["reason"][open_] = flow.fallback_reason
+    out["label"][open_] = flow.fallback_reason
+    out["step"][open_] = "fallback"
+    out["kind"][open_] = "fallback"
+    return Decision(**out)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -117,6 +119,9 @@ DOJ_COLUMNS: tuple[str, ...] = [
 ]
 N_COLUMNS = len(DOJ_COLUMNS)  # 95
 _EXTRA = "_TRAILING_FIELD"
+BOM = b"\xef\xbb\xbf"
+DEFAULT_BLOCK_BYTES = 48 << 20
+"""Bytes of the file parsed at a time by :func:`iter_doj` (about 150,000 DOJ rows)."""
 
 
 @dataclass
@@ -133,6 +138,7 @@ class DojFile:
     raw: object = (
         None  # original text of each kept row, see _raw_lines (None: not one row per line)
     )
+    last: bool = True  # the last block of the file (see iter_doj)
 
     @property
     def rows_read(self) -> int:
@@ -180,14 +186,25 @@ def _check_header(fields: list[str], path: Path) -> None:
             )
 
 
-def _file_bytes(path: Path) -> bytes:
-    """The bytes of the file, without a UTF-8 byte-order mark."""
+def _check_file(path: Path) -> None:
     if not path.exists():
         raise InputError("file not found", file=str(path))
     if not path.is_file():
         raise InputError("not a file", file=str(path))
-    data = path.read_bytes()
-    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+
+
+def _head_bytes(path: Path, lines: int = 2) -> bytes:
+    """The start of the file (UTF-8 byte-order mark removed), enough for its first non-blank
+    lines."""
+    size = 1 << 20
+    with open(path, "rb") as fh:
+        while True:
+            data = fh.read(size)
+            fh.seek(0)
+            if len(data) < size or len(_first_lines(data, lines + 1)) > lines:
+                break
+            size *= 4
+    return data[3:] if data.startswith(BOM) else data
 
 
 @dataclass
@@ -197,6 +214,7 @@ class Layout:
     has_header: bool
     wide: bool
     empty: bool
+    header_lines: int | None = None  # lines skipped before the first record (None: the header)
 
     @property
     def names(self) -> list[str]:
@@ -205,7 +223,9 @@ class Layout:
 
     @property
     def skip(self) -> int:
-        """Lines skipped before the first record (the header)."""
+        """Lines skipped before the first record (the header, in the first block only)."""
+        if self.header_lines is not None:
+            return self.header_lines
         return 1 if self.has_header else 0
 
 
@@ -257,17 +277,16 @@ def _parse(
 
 
 def _parse_file(
-    data: bytes, layout: Layout, path: Path
+    data: bytes, layout: Layout, path: Path, encoding: str = "utf8"
 ) -> tuple[object, list[tuple[int, str, int]], str]:
     """The parsed table, the malformed rows and the encoding (UTF-8, else Latin-1).
 
     Fast path: parallel parsing. Row numbers of malformed rows are only known when parsing in one
-    thread, so a file with malformed rows is parsed again that way.
+    thread, so a block with malformed rows is parsed again that way.
     """
     import pyarrow as pa
 
     try:
-        encoding = "utf8"
         try:
             table, bad = _parse(data, layout, encoding, True)
         except pa.ArrowInvalid as exc:
@@ -376,20 +395,21 @@ def _drop_unlinked(
     return table, lines, blank_lines
 
 
-def read_doj(path: str | Path) -> DojFile:
-    """Read a DOJ research file; malformed rows are collected in ``DojFile.errors``.
+@dataclass
+class _Encoding:
+    """The text encoding of a file: UTF-8 until a block is not, then Latin-1 for the rest."""
 
-    Raises :class:`InputError` when the file is missing, has a wrong header, or holds no valid row.
-    """
-    import pyarrow as pa
+    name: str = "utf8"
 
-    path = Path(path)
-    data = _file_bytes(path)
-    layout = _layout(data, path)
-    if layout.empty:
-        table = pa.table({n: pa.array([], pa.string()) for n in DOJ_COLUMNS})
-        return DojFile(path, table, np.zeros(0, np.int64), [], layout.has_header, 0)
-    table, bad, encoding = _parse_file(data, layout, path)
+
+def _parse_block(
+    data: bytes, layout: Layout, path: Path, encoding: _Encoding, first_line: int
+) -> DojFile:
+    """Parse one block of whole lines (``first_line``: the file line number of its first line)."""
+    if not data.strip(b"\r\n"):
+        blank = data.count(b"\n")
+        return DojFile(path, _empty_table(), np.zeros(0, np.int64), [], layout.has_header, blank)
+    table, bad, encoding.name = _parse_file(data, layout, path, encoding.name)
     records = table.num_rows + len(bad)
     lines = _kept_line_numbers(table.num_rows, bad, layout.skip)
     rescued, errors = _sort_bad_rows(bad)
@@ -399,16 +419,128 @@ def read_doj(path: str | Path) -> DojFile:
         table, lines = _add_rescued(table, lines, rescued)
     table, lines, blank_lines = _drop_unlinked(table, lines, errors)
     errors.sort(key=lambda e: e[0])
-    if table.num_rows == 0 and errors:
-        first = errors[0]
+    raw = None
+    if not rescued and encoding.name == "utf8":
+        raw = _raw_lines(data, lines, layout.skip + records, layout.wide)
+    offset = first_line - 1
+    errors = [(n + offset, reason, text) for n, reason, text in errors]
+    lines = lines.astype(np.int64) + offset
+    return DojFile(path, table, lines, errors, layout.has_header, blank_lines, raw)
+
+
+def _cut(buf: bytes, force: bool) -> int:
+    """Where to end a block: after the last line break that is not inside a quoted value (an
+    even number of quotes before it); 0 when there is none. ``force`` cuts at the last line
+    break whatever the quotes (a value that never closes must not hold the whole file)."""
+    cut = buf.rfind(b"\n") + 1
+    quotes = buf.count(b'"', 0, cut)
+    while cut > 0 and quotes % 2 and not force:
+        prev = buf.rfind(b"\n", 0, cut - 1) + 1
+        quotes -= buf.count(b'"', prev, cut)
+        cut = prev
+    return cut
+
+
+def _byte_blocks(
+    path: Path, block_bytes: int, digest: Any = None
+) -> Iterator[tuple[bytes, int, bool]]:
+    """The file in blocks of whole lines (a quoted value with line breaks is never cut), each
+    with the line number of its first line and whether it is the last block; ``digest`` (a
+    hashlib object) sees every byte."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        start = fh.read(3)
+        if digest is not None:
+            digest.update(start)
+        carry = b"" if start == BOM else start
+        line = 1
+        while True:
+            data = fh.read(block_bytes)
+            if digest is not None:
+                digest.update(data)
+            buf = carry + data if carry else data
+            if not data:
+                if buf:
+                    yield buf, line, True
+                return
+            cut = _cut(buf, force=len(buf) > 8 * block_bytes)
+            if cut == 0:
+                carry = buf
+                continue
+            carry = buf[cut:]
+            yield buf[:cut], line, not carry and fh.tell() >= size
+            line += buf.count(b"\n", 0, cut)
+
+
+def iter_doj(
+    path: str | Path, block_bytes: int = DEFAULT_BLOCK_BYTES, digest: Any = None
+) -> Iterator[DojFile]:
+    """Read a DOJ research file block by block (bounded memory): each :class:`DojFile` holds the
+    kept rows of a run of whole lines, their file line numbers and the malformed rows among them.
+    ``digest`` (e.g. ``hashlib.sha256()``) is updated with every byte of the file.
+
+    Raises :class:`InputError` when the file is missing, has a wrong header, or (after the last
+    block) holds malformed rows and no valid row at all.
+    """
+    path = Path(path)
+    _check_file(path)
+    layout = _layout(_head_bytes(path), path)
+    if layout.empty:
+        if digest is not None:
+            digest.update(path.read_bytes())
+        table = _empty_table()
+        yield DojFile(path, table, np.zeros(0, np.int64), [], layout.has_header, 0)
+        return
+    encoding = _Encoding()
+    kept, first_error = 0, None
+    for i, (data, line, last) in enumerate(_byte_blocks(path, block_bytes, digest)):
+        block_layout = layout if i == 0 else Layout(layout.has_header, layout.wide, False, 0)
+        block = _parse_block(data, block_layout, path, encoding, line)
+        block.last = last
+        kept += block.table.num_rows
+        first_error = first_error or (block.errors[0] if block.errors else None)
+        yield block
+    if kept == 0 and first_error:
         raise InputError(
-            f"no valid DOJ row (line {first[0]}: {first[1]}); is this a DOJ research file?",
+            f"no valid DOJ row (line {first_error[0]}: {first_error[1]}); is this a DOJ research file?",
             file=str(path),
         )
-    raw = None
-    if not rescued and encoding == "utf8":
-        raw = _raw_lines(data, lines, layout.skip + records, layout.wide)
-    return DojFile(path, table, lines.astype(np.int64), errors, layout.has_header, blank_lines, raw)
+
+
+def _empty_table() -> Any:
+    import pyarrow as pa
+
+    return pa.table({n: pa.array([], pa.string()) for n in DOJ_COLUMNS})
+
+
+def read_doj(path: str | Path) -> DojFile:
+    """Read a whole DOJ research file at once; malformed rows are collected in ``DojFile.errors``.
+
+    Raises :class:`InputError` when the file is missing, has a wrong header, or holds no valid row.
+    """
+    path = Path(path)
+    _check_file(path)
+    size = path.stat().st_size
+    blocks = list(iter_doj(path, block_bytes=size + 1))
+    return blocks[0] if len(blocks) == 1 else _concat(blocks)
+
+
+def _concat(blocks: list[DojFile]) -> DojFile:
+    """One :class:`DojFile` from consecutive blocks of a file."""
+    import pyarrow as pa
+
+    first = blocks[0]
+    raws = [b.raw for b in blocks]
+    raw = None if any(r is None for r in raws) else pa.chunked_array(raws).combine_chunks()
+    return DojFile(
+        first.path,
+        pa.concat_tables([b.table for b in blocks]),
+        np.concatenate([b.lines for b in blocks]),
+        [e for b in blocks for e in b.errors],
+        first.has_header,
+        sum(b.blank_lines for b in blocks),
+        raw,
+    )
 
 
 def _raw_lines(data: bytes, lines: np.ndarray, n_records: int, wide: bool) -> object:

@@ -104,8 +104,11 @@ class SectionTable:
     pc290: np.ndarray
     gang: np.ndarray
     enhanceable: np.ndarray
+    gang_pair: np.ndarray
     registration290: np.ndarray
     related: np.ndarray
+    readable: np.ndarray
+    unread: np.ndarray
 
 
 @dataclass
@@ -200,14 +203,11 @@ def _row_sections(col: Any, n: int, flow: Flow) -> tuple[np.ndarray, SectionTabl
         pc290=np.array([codes.is_pc290(t) for t in texts], dtype=bool),
         gang=np.array([codes.is_gang_enhancement(t) for t in texts], dtype=bool),
         enhanceable=np.array([codes.is_gang_enhanceable(t) for t in texts], dtype=bool),
+        gang_pair=np.array([codes.gang_pair(t) for t in texts], dtype=object),
         registration290=np.array([codes.is_pc290_registration_section(t) for t in texts], bool),
-        related=np.array(
-            [
-                codes.related_charge(t, flow.related_sections) if flow.related_enabled else ""
-                for t in texts
-            ],
-            dtype=object,
-        ),
+        related=np.array([codes.related_charge(t, flow.related_sections) for t in texts], object),
+        readable=np.array([bool(p.number) for p in parsed], dtype=bool),
+        unread=np.array([bool(p.unread) for p in parsed], dtype=bool),
     )
 
 
@@ -290,6 +290,7 @@ class Convictions:
     section: np.ndarray
     prop64: np.ndarray
     felony: np.ndarray
+    case: np.ndarray
 
 
 def group_convictions(rows: Rows, sections: SectionTable) -> Convictions:
@@ -315,6 +316,7 @@ def group_convictions(rows: Rows, sections: SectionTable) -> Convictions:
         section=c_sec,
         prop64=sections.prop64[c_sec] if n_c else np.zeros(0, dtype=object),
         felony=rows.felony[c_rows],
+        case=rows.case_key[c_rows],
     )
 
 
@@ -355,6 +357,10 @@ def _superstrikes(
         c_gang, c_enh = sections.gang[c_sec], sections.enhanceable[c_sec]
     else:
         c_gang, c_enh = np.zeros(0, bool), np.zeros(0, bool)
+    inline = sections.gang_pair[c_sec] != "" if n_c else np.zeros(0, bool)
+    if inline.any():  # offense and enhancement written in one charge
+        ss_labels[inline] = sections.gang_pair[c_sec][inline]
+        c_ss = c_ss | inline
     if c_gang.any() and c_enh.any():
         c_case = rows.case_key[convs.rows]
         gang_cases = pd.Series(sections.canonical[c_sec][c_gang], index=c_case[c_gang])
@@ -422,25 +428,54 @@ def person_facts(
     )
 
 
-def same_section_counts(convs: Convictions) -> tuple[np.ndarray, np.ndarray]:
-    """Prior and total convictions of the same Prop 64 section of the person, per conviction."""
+def same_section_counts(convs: Convictions) -> dict[str, np.ndarray]:
+    """Earlier and all convictions of the same Prop 64 section of the person, per conviction,
+    counted two ways: as counts (``prior``, ``total``) and as separate events, the cases of
+    ``CNT_ORDER[0:6]`` (``prior_cases``, ``total_cases``; counts of one case are one event).
+    "Earlier" means a strictly earlier date; a conviction without a date has none earlier."""
     import pandas as pd
 
-    prior_same = np.zeros(convs.n, dtype=np.int64)
-    total_same = np.zeros(convs.n, dtype=np.int64)
+    out = {
+        k: np.zeros(convs.n, dtype=np.int64)
+        for k in ("prior", "total", "prior_cases", "total_cases")
+    }
     p64_idx = np.flatnonzero(convs.prop64 != "")
-    if len(p64_idx):
-        frame = pd.DataFrame(
-            {
-                "s": convs.person[p64_idx],
-                "sec": convs.prop64[p64_idx].astype(str),
-                "d": convs.date[p64_idx],
-            }
-        )
-        g = frame.groupby(["s", "sec"], sort=False)["d"]
-        prior_same[p64_idx] = (g.rank(method="min").fillna(1.0).to_numpy() - 1).astype(np.int64)
-        total_same[p64_idx] = g.transform("size").to_numpy()
-    return prior_same, total_same
+    if not len(p64_idx):
+        return out
+    group = pd.factorize(
+        pd.MultiIndex.from_arrays([convs.person[p64_idx], convs.prop64[p64_idx].astype(str)])
+    )[0].astype(np.int64)
+    date = convs.date[p64_idx]
+    case = convs.case[p64_idx]
+    out["prior"][p64_idx] = _earlier(group, date, group, date)
+    out["total"][p64_idx] = np.bincount(group)[group]
+    # One event per (person, section, case), dated by its first conviction of the section.
+    events = (
+        pd.DataFrame({"g": group, "case": case, "d": date})
+        .groupby(["g", "case"], sort=False)["d"]
+        .min()
+    )
+    e_group = events.index.get_level_values("g").to_numpy(np.int64)
+    out["prior_cases"][p64_idx] = _earlier(e_group, events.to_numpy(np.float64), group, date)
+    out["total_cases"][p64_idx] = np.bincount(e_group, minlength=group.max() + 1)[group]
+    return out
+
+
+def _earlier(
+    ref_group: np.ndarray, ref_date: np.ndarray, group: np.ndarray, date: np.ndarray
+) -> np.ndarray:
+    """For each (group, date): how many reference dates of the same group are strictly earlier
+    (reference dates that are unknown never count; an unknown date has none earlier)."""
+    ok = ~np.isnan(ref_date)
+    span = 1e6  # wider than any day number
+    keys = np.sort(ref_group[ok] * span + ref_date[ok])
+    known = ~np.isnan(date)
+    out = np.zeros(len(group), dtype=np.int64)
+    g, d = group[known], date[known]
+    out[known] = np.searchsorted(keys, g * span + d, "left") - np.searchsorted(
+        keys, g * span - span / 2, "left"
+    )
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -494,7 +529,7 @@ def conviction_facts(
     people: People,
     sections: SectionTable,
     chosen: Selection,
-    same_section: tuple[np.ndarray, np.ndarray],
+    same_section: dict[str, np.ndarray],
     as_of_day: float,
 ) -> Facts:
     """The :class:`Facts` of the evaluated convictions, which the flow's steps test."""
@@ -524,7 +559,9 @@ def conviction_facts(
         pc290_conviction_first=people.pc290_first[e_s],
         pc290_registration_any=people.registration_any[e_s],
         pc290_registration_first=people.registration_first[e_s],
-        prior_same_section=same_section[0][e_idx],
-        total_same_section=same_section[1][e_idx],
+        prior_same_section=same_section["prior"][e_idx],
+        total_same_section=same_section["total"][e_idx],
+        prior_same_section_cases=same_section["prior_cases"][e_idx],
+        total_same_section_cases=same_section["total_cases"][e_idx],
         attempt=sections.attempt[convs.section[e_idx]] if some else np.zeros(0, bool),
     )

@@ -1,10 +1,19 @@
-"""Outputs of a Prop 64 run, per input file:
+"""A Prop 64 run: every input file evaluated apart, then one answer for all of them.
+
+Per input file, in the output folder:
 
 * ``<stem>_results.csv``: every kept row, the 95 DOJ columns plus the added columns;
 * ``<stem>_condensed.csv``: the same rows with a readable subset of DOJ columns;
 * ``<stem>_prop64_convictions.csv``: only the evaluated convictions;
 * ``<stem>_summary.json``: counts by section and outcome, people with relief, rows accounted for;
-* ``<stem>_errors.csv``: malformed rows with their line number and reason (header only if none).
+* ``<stem>_gogen.json``: the same counts in the fields of Code for America's engine;
+* ``<stem>_errors.csv``: malformed rows with their line number and reason (header only if none),
+  or the one-line reason why the whole file could not be read.
+
+For the whole run: ``combined_summary.json`` (every file's status and the counts of all the files
+that ran), ``gogen.json`` (the same, in the reference engine's fields) and, when asked,
+``prop64_summary_<timestamp>.pdf`` (:mod:`helpers.prop64.pdf`). A missing or malformed file is
+reported and the others still run.
 """
 
 from __future__ import annotations
@@ -12,189 +21,56 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from helpers.errors import InputError
-from helpers.prop64.engine import ADDED_COLUMNS, evaluate
+from helpers.prop64 import tally
 from helpers.prop64.flows import Flow, flow_for_county, load_flow
-from helpers.prop64.read import DOJ_COLUMNS, read_doj
-
-CONDENSED_COLUMNS: tuple[str, ...] = (
-    "SUBJECT_ID",
-    "CII_NUMBER",
-    "PRI_NAME",
-    "GENDER",
-    "PRI_DOB",
-    "RACE_DESCR",
-    "CYC_DATE",
-    "STP_EVENT_DATE",
-    "STP_TYPE_DESCR",
-    "STP_ORI_DESCR",
-    "STP_ORI_CNTY_NAME",
-    "CNT_ORDER",
-    "DISP_DATE",
-    "OFN",
-    "OFFENSE_DESCR",
-    "DISP_DESCR",
-    "CONV_STAT_DESCR",
-    "SENT_LOC_DESCR",
-    "SENT_LENGTH",
-    "SENT_TIME_CODE",
-    "CYC_AGE",
-    "COMMENT_TEXT",
+from helpers.prop64.stream import (
+    MEMORY_DEFAULT,
+    NotContiguous,
+    Outputs,
+    RowCounts,
+    block_bytes_for,
+    parse_memory,
+    run_stream,
 )
 
-
-_SPECIAL = np.frombuffer(b',"\r\n', dtype=np.uint8)
-
-
-def _quote(arr: Any) -> Any:
-    """Quote the values that contain a comma, quote or line break (found on the raw bytes)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    bufs = arr.buffers()
-    if len(arr) == 0 or bufs[2] is None:
-        return arr
-    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset : arr.offset + len(arr) + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
-    hit = data == _SPECIAL[0]
-    for b in _SPECIAL[1:]:
-        hit |= data == b
-    pos = np.flatnonzero(hit)
-    if not len(pos):
-        return arr
-    mask = np.zeros(len(arr), dtype=bool)
-    mask[np.searchsorted(offsets - offsets[0], pos, side="right") - 1] = True
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
-    return pc.if_else(pa.array(mask), quoted, arr)
+ENGINES: tuple[str, ...] = ("local", "dask")
+COMBINED_SUMMARY = "combined_summary.json"
+COMBINED_GOGEN = "gogen.json"
 
 
-def _piece(col: Any, start: int, size: int) -> Any:
-    import pyarrow as pa
+@dataclass
+class EngineSettings:
+    """How files are evaluated: ``engine`` (``local`` or ``dask``), the memory budget in bytes,
+    the Dask scheduler address (None: a local two-worker cluster), whether the Dask engine also
+    combines its partitions in file order, and the block size (None: from the memory budget)."""
 
-    piece = col.slice(start, size)
-    return piece.combine_chunks() if isinstance(piece, pa.ChunkedArray) else piece
+    engine: str = "local"
+    memory: int = field(default_factory=lambda: parse_memory(MEMORY_DEFAULT))
+    scheduler: str | None = None
+    combine: bool = True
+    block_bytes: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise InputError(f"--engine must be one of {', '.join(ENGINES)} (got {self.engine!r})")
+        if self.scheduler and self.engine != "dask":
+            raise InputError("--scheduler needs --engine dask")
 
-def _join(columns: list[Any], start: int, size: int, newline: bool) -> Any:
-    """One CSV line per row (fields quoted where needed), starting with a line break if asked."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    parts = [_quote(_piece(c, start, size)) for c in columns]
-    if newline:
-        parts[0] = pc.binary_join_element_wise(pa.scalar(""), parts[0], "\n")
-    return pc.binary_join_element_wise(*parts, ",")
-
-
-def _bytes(arr: Any) -> memoryview:
-    """The concatenated values of a pyarrow string array, without copying."""
-    import pyarrow as pa
-
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if len(arr) == 0:
-        return memoryview(b"")
-    bufs = arr.buffers()
-    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(bufs[1], dtype=width)
-    lo, hi = int(offsets[arr.offset]), int(offsets[arr.offset + len(arr)])
-    return memoryview(bufs[2])[lo:hi]
-
-
-def _header(names: list[str]) -> bytes:
-    return ",".join(f'"{c}"' if any(ch in c for ch in ',"\n') else c for c in names).encode("utf-8")
-
-
-def _write_chunks(
-    paths: list[Path], headers: list[bytes], render: Any, n: int, chunk_rows: int
-) -> None:
-    """Write several CSV files at once: ``render(start, size)`` returns one string array per file,
-    each value ``"\\n<line>"``. Chunks are rendered on two threads and written in order."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    handles = [open(p, "wb") for p in paths]  # noqa: SIM115
-    try:
-        for fh, header in zip(handles, headers, strict=True):
-            fh.write(header)
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            pending: list[Any] = []
-
-            def flush(fut: Any) -> None:
-                for fh, arr in zip(handles, fut.result(), strict=True):
-                    fh.write(_bytes(arr))
-
-            for start in range(0, n, chunk_rows):
-                pending.append(pool.submit(render, start, chunk_rows))
-                if len(pending) >= 3:
-                    flush(pending.pop(0))
-            for fut in pending:
-                flush(fut)
-        for fh in handles:
-            fh.write(b"\n")
-    finally:
-        for fh in handles:
-            fh.close()
-
-
-def write_csv(
-    path: str | Path, names: list[str], columns: list[Any], chunk_rows: int = 100_000
-) -> None:
-    """Write string columns (pyarrow arrays) as CSV, quoting only fields that need it."""
-    n = len(columns[0]) if columns else 0
-    _write_chunks(
-        [Path(path)],
-        [_header(names)],
-        lambda start, size: [_join(columns, start, size, True)],
-        n,
-        chunk_rows,
-    )
-
-
-def _write_tables(
-    doj: Any, ev: Any, results: Path, condensed: Path, convictions: Path, chunk_rows: int = 100_000
-) -> None:
-    """Write all rows, the condensed rows and the evaluated rows in one pass. The added columns are
-    rendered once per chunk and shared; the DOJ part of a results line is the original text of
-    the row when the file has one row per line."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    added = [ev.columns[c] for c in ADDED_COLUMNS]
-    base = [doj.table.column(c) for c in DOJ_COLUMNS]
-    small = [doj.table.column(c) for c in CONDENSED_COLUMNS]
-    evaluated = np.sort(np.asarray(ev.evaluated_rows, dtype=np.int64))
-
-    def render(start: int, size: int) -> list[Any]:
-        extra = _join(added, start, size, False)
-        doj_part = (
-            _piece(doj.raw, start, size) if doj.raw is not None else _join(base, start, size, True)
-        )
-        sep = pa.scalar(",", doj_part.type)
-        full = pc.binary_join_element_wise(doj_part, extra.cast(doj_part.type), sep)
-        short = pc.binary_join_element_wise(_join(small, start, size, True), extra, ",")
-        local = evaluated[(evaluated >= start) & (evaluated < start + size)] - start
-        return [full, short, full.take(pa.array(local, pa.int64()))]
-
-    headers = [
-        _header(list(DOJ_COLUMNS) + list(ADDED_COLUMNS)),
-        _header(list(CONDENSED_COLUMNS) + list(ADDED_COLUMNS)),
-        _header(list(DOJ_COLUMNS) + list(ADDED_COLUMNS)),
-    ]
-    _write_chunks(
-        [results, condensed, convictions], headers, render, doj.table.num_rows, chunk_rows
-    )
+    @property
+    def block(self) -> int:
+        """Bytes of input read at a time."""
+        return self.block_bytes or block_bytes_for(self.memory)
 
 
 @dataclass
 class FileResult:
-    """Paths and summary of one processed DOJ file."""
+    """Paths, summary and partial counts of one processed DOJ file (``error``: why it failed)."""
 
     source: Path
     results: Path
@@ -203,9 +79,19 @@ class FileResult:
     summary_path: Path
     errors_path: Path
     summary: dict[str, Any]
+    gogen_path: Path | None = None
+    tally: tally.Tally = field(default_factory=dict, repr=False)
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the file was evaluated."""
+        return not self.error
 
     def describe(self) -> str:
         """One line: rows kept and malformed, the flow, and the outcomes of the evaluation."""
+        if not self.ok:
+            return f"{self.source}: not evaluated: {self.error}"
         s = self.summary
         o = s["outcomes"]
         return (
@@ -218,7 +104,7 @@ class FileResult:
     def warning(self) -> str | None:
         """A warning when the county has no Prop 64 conviction but other counties have some."""
         s = self.summary
-        if s["evaluated_convictions"] or not s["prop64_convictions_by_county"]:
+        if not self.ok or s["evaluated_convictions"] or not s["prop64_convictions_by_county"]:
             return None
         found = ", ".join(sorted(s["prop64_convictions_by_county"]))
         return f"warning: no Prop 64 conviction in {s['county']}; the file has some in: {found}"
@@ -232,6 +118,62 @@ def _unique_stem(path: Path, used: set[str]) -> str:
     return stem
 
 
+def _evaluate_file(
+    path: Path,
+    county: str,
+    as_of: dt.date,
+    flow: Flow,
+    outputs: Outputs,
+    settings: EngineSettings,
+    stats: dict[str, float],
+) -> tuple[tally.Tally, RowCounts, dict[str, Any]]:
+    """Run the chosen engine on one file: its tally, rows and what the engine did (``stats``
+    gets measurements that vary from run to run, kept out of the summary)."""
+    if settings.engine == "dask":
+        from helpers.prop64.cluster import parts_dir, run_dask
+
+        options = {
+            "block_bytes": settings.block,
+            "memory": settings.memory,
+            "scheduler": settings.scheduler,
+            "combine": settings.combine,
+            "stats": stats,
+        }
+        counts, rows, n_parts = run_dask(path, county, as_of, flow, outputs, options)
+        where = settings.scheduler or "a local cluster of two workers"
+        return (
+            counts,
+            rows,
+            {
+                "name": "dask",
+                "scheduler": where,
+                "partitions": n_parts,
+                "partition_outputs": str(parts_dir(outputs)),
+                "combined": settings.combine,
+            },
+        )
+    try:
+        counts, rows, chunks = run_stream(path, county, as_of, flow, outputs, settings.block)
+        return (
+            counts,
+            rows,
+            {
+                "name": "local",
+                "chunks": chunks,
+                "subject_order": "each person's rows read together",
+            },
+        )
+    except NotContiguous:
+        from helpers.prop64.partition import run_partitioned
+
+        counts, rows, n_parts = run_partitioned(path, county, as_of, flow, outputs, settings.block)
+        order = (
+            f"not contiguous: the rows of a person are apart in the file, so it was "
+            f"hash-partitioned by SUBJECT_ID to disk ({n_parts} parts) before evaluation"
+        )
+        return counts, rows, {"name": "local", "partitions": n_parts, "subject_order": order}
+
+
 def process_file(
     path: str | Path,
     county: str,
@@ -240,65 +182,183 @@ def process_file(
     out_dir: str | Path,
     stem: str | None = None,
     timings: dict[str, float] | None = None,
+    settings: EngineSettings | None = None,
 ) -> FileResult:
-    """Read, evaluate and write the outputs of one DOJ file (``timings`` gets seconds per stage)."""
-    import time
+    """Read, evaluate and write the outputs of one DOJ file (``timings`` gets the seconds).
 
-    clock = {"start": time.perf_counter()}
-    doj = read_doj(path)
-    clock["read"] = time.perf_counter()
-    ev = evaluate(doj.table, county, as_of, flow, lines=doj.lines)
-    clock["evaluate"] = time.perf_counter()
+    Raises :class:`InputError` when the file cannot be read (missing, wrong header, no valid row).
+    """
+    start = time.perf_counter()
+    settings = settings or EngineSettings()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stem = stem or Path(path).stem
-    paths = {
-        k: out / f"{stem}_{k}"
-        for k in (
-            "results.csv",
-            "condensed.csv",
-            "prop64_convictions.csv",
-            "summary.json",
-            "errors.csv",
+    outputs = Outputs.of(out, stem or Path(path).stem)
+    stats: dict[str, float] = {}
+    try:
+        counts, rows, engine = _evaluate_file(
+            Path(path), county, as_of, flow, outputs, settings, stats
         )
-    }
-    _write_tables(
-        doj, ev, paths["results.csv"], paths["condensed.csv"], paths["prop64_convictions.csv"]
-    )
-    with open(paths["errors.csv"], "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["line", "reason", "text"])
-        w.writerows(doj.errors)
+    except InputError:
+        for p in (*outputs.tables, outputs.summary, outputs.gogen):
+            p.unlink(missing_ok=True)
+        raise
     summary = {
         "file": str(path),
-        "rows": {
-            "read": doj.rows_read,
-            "kept": int(doj.table.num_rows),
-            "errors": len(doj.errors),
-            "blank_lines": doj.blank_lines,
-            "header": doj.has_header,
-        },
-        **ev.summary,
-        "outputs": {k: str(v) for k, v in paths.items()},
+        "file_sha256": rows.sha256,
+        "rows": rows.as_dict(),
+        "county": _county(county),
+        "as_of": as_of.isoformat(),
+        "flow": flow.name,
+        "flow_file": str(flow.path) if flow.path else None,
+        **tally.finish(counts),
+        "engine": engine,
+        "outputs": _output_paths(outputs),
     }
-    paths["summary.json"].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    outputs.summary.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    seconds = time.perf_counter() - start
+    _write_json(outputs.gogen, tally.gogen_summary(summary, flow, seconds))
     if timings is not None:
-        done = time.perf_counter()
-        timings.update(
-            read=clock["read"] - clock["start"],
-            evaluate=clock["evaluate"] - clock["read"],
-            write=done - clock["evaluate"],
-            total=done - clock["start"],
-        )
+        timings.update(stats, total=seconds)
     return FileResult(
         Path(path),
-        paths["results.csv"],
-        paths["condensed.csv"],
-        paths["prop64_convictions.csv"],
-        paths["summary.json"],
-        paths["errors.csv"],
+        outputs.results,
+        outputs.condensed,
+        outputs.convictions,
+        outputs.summary,
+        outputs.errors,
         summary,
+        outputs.gogen,
+        counts,
     )
+
+
+def _county(county: str) -> str:
+    from helpers.counties import doj_name
+
+    return doj_name(county)
+
+
+def _output_paths(outputs: Outputs) -> dict[str, str]:
+    return {
+        "results.csv": str(outputs.results),
+        "condensed.csv": str(outputs.condensed),
+        "prop64_convictions.csv": str(outputs.convictions),
+        "summary.json": str(outputs.summary),
+        "errors.csv": str(outputs.errors),
+        "gogen.json": str(outputs.gogen),
+    }
+
+
+def _write_json(path: Path, doc: dict[str, Any]) -> None:
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+
+
+def _failed(path: Path, outputs: Outputs, error: InputError) -> FileResult:
+    """The record of a file that could not be evaluated: its error file and summary say why."""
+    message = str(error)
+    with open(outputs.errors, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["line", "reason", "text"])
+        w.writerow(["", message, ""])
+    summary = {"file": str(path), "status": "failed", "error": message}
+    _write_json(outputs.summary, summary)
+    return FileResult(
+        path,
+        outputs.results,
+        outputs.condensed,
+        outputs.convictions,
+        outputs.summary,
+        outputs.errors,
+        summary,
+        error=message,
+    )
+
+
+@dataclass
+class RunResult:
+    """Every file's result and the combined summary of the run (and its files)."""
+
+    files: list[FileResult]
+    combined: dict[str, Any]
+    combined_path: Path
+    gogen_path: Path
+    pdf_path: Path | None = None
+
+    @property
+    def failed(self) -> list[FileResult]:
+        """The files that could not be evaluated."""
+        return [f for f in self.files if not f.ok]
+
+
+def combined_summary(
+    files: list[FileResult], county: str, as_of: dt.date, flow: Flow
+) -> dict[str, Any]:
+    """The counts of every evaluated file added up, with the status of every file given."""
+    done = [f for f in files if f.ok]
+    counts = tally.merge_all([f.tally for f in done])
+    rows = tally.merge_all([f.summary["rows"] for f in done]) if done else {}
+    rows.pop("header", None)
+    listed = []
+    for f in files:
+        entry: dict[str, Any] = {"file": str(f.source), "status": "ok" if f.ok else "failed"}
+        if f.ok:
+            entry["file_sha256"] = f.summary["file_sha256"]
+            entry["summary"] = str(f.summary_path)
+        else:
+            entry["error"] = f.error
+        listed.append(entry)
+    return {
+        "files": listed,
+        "files_evaluated": len(done),
+        "files_failed": len(files) - len(done),
+        "rows": rows,
+        "county": _county(county),
+        "as_of": as_of.isoformat(),
+        "flow": flow.name,
+        "flow_file": str(flow.path) if flow.path else None,
+        **(tally.finish(counts) if done else {}),
+    }
+
+
+def run_files(
+    doj_files: list[str | Path],
+    county: str,
+    as_of: dt.date,
+    out_dir: str | Path,
+    options: str | Path | None = None,
+    settings: EngineSettings | None = None,
+    pdf: bool = False,
+) -> RunResult:
+    """Evaluate each DOJ file separately with the flow from ``options`` (a YAML path or preset
+    name) or, when omitted, the county's preset (statewide default when there is none); a file
+    that cannot be read is recorded and the others still run. Writes the combined summary, its
+    ``gogen.json`` and, with ``pdf``, the summary report for the District Attorney."""
+    start = time.perf_counter()
+    if not doj_files:
+        raise InputError("give at least one DOJ file with --doj")
+    flow = load_flow(options) if options else flow_for_county(county)
+    settings = settings or EngineSettings()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    files = []
+    for p in doj_files:
+        stem = _unique_stem(Path(p), used)
+        try:
+            files.append(process_file(p, county, as_of, flow, out, stem, settings=settings))
+        except InputError as exc:
+            files.append(_failed(Path(p), Outputs.of(out, stem), exc))
+    combined = combined_summary(files, county, as_of, flow)
+    combined_path, gogen_path = out / COMBINED_SUMMARY, out / COMBINED_GOGEN
+    _write_json(combined_path, combined)
+    if combined["files_evaluated"]:
+        _write_json(gogen_path, tally.gogen_summary(combined, flow, time.perf_counter() - start))
+    result = RunResult(files, combined, combined_path, gogen_path)
+    if pdf:
+        from helpers.prop64.pdf import write_summary_pdf
+
+        result.pdf_path = write_summary_pdf(result, out)
+    return result
 
 
 def run_prop64(
@@ -307,14 +367,7 @@ def run_prop64(
     as_of: dt.date,
     out_dir: str | Path,
     options: str | Path | None = None,
+    settings: EngineSettings | None = None,
 ) -> list[FileResult]:
-    """Evaluate each DOJ file separately with the flow from ``options`` (a YAML path or preset
-    name) or, when omitted, the county's preset (statewide default when there is none)."""
-    if not doj_files:
-        raise InputError("give at least one DOJ file with --doj")
-    flow = load_flow(options) if options else flow_for_county(county)
-    used: set[str] = set()
-    return [
-        process_file(p, county, as_of, flow, out_dir, _unique_stem(Path(p), used))
-        for p in doj_files
-    ]
+    """:func:`run_files`, returning the per-file results only."""
+    return run_files(doj_files, county, as_of, out_dir, options, settings).files

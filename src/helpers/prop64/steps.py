@@ -48,8 +48,10 @@ class Facts:
     pc290_conviction_first: np.ndarray
     pc290_registration_any: np.ndarray
     pc290_registration_first: np.ndarray
-    prior_same_section: np.ndarray
+    prior_same_section: np.ndarray  # earlier convictions (counts) of the same Prop 64 section
     total_same_section: np.ndarray
+    prior_same_section_cases: np.ndarray  # the same, counted as separate events (cases)
+    total_same_section_cases: np.ndarray
     attempt: np.ndarray
 
     def __len__(self) -> int:
@@ -90,6 +92,7 @@ class StepType:
     reason: str | dict[str, str]
     test: Callable[[Facts, dict[str, Any]], Mask]
     doc: str
+    reference: str = ""  # Clear My Record's reason label for the same rule, if it has one
 
     def default_reason(self, outcome: str) -> str:
         """The reason written when a step of this type gives no ``reason`` of its own."""
@@ -219,7 +222,10 @@ def _pc290(f: Facts, p: dict[str, Any]) -> Mask:
 
 
 def _same_section(f: Facts, p: dict[str, Any]) -> Mask:
-    n = f.prior_same_section if p["count"] == "prior" else f.total_same_section
+    if p["per"] == "case":
+        n = f.prior_same_section_cases if p["count"] == "prior" else f.total_same_section_cases
+    else:
+        n = f.prior_same_section if p["count"] == "prior" else f.total_same_section
     m = (n >= p["min"]) & (f.prop64 != "")
     if p.get("sections"):
         m &= np.isin(f.prop64, [codes.parse_section(s).number for s in p["sections"]])
@@ -294,6 +300,7 @@ STEP_TYPES: dict[str, StepType] = {
         "Under 21 at conviction",
         _under_21,
         "The person was under 21 on the conviction date.",
+        reference="21 years or younger",
     ),
     "age_at_least": StepType(
         {"age": Param("int", None, 40, 65, required=True)},
@@ -336,22 +343,28 @@ STEP_TYPES: dict[str, StepType] = {
         "PC 667(e)(2)(C)(iv) superstrike on record",
         _superstrike,
         "A superstrike conviction anywhere (`scope: any`) or dated before this conviction.",
+        reference="PC 667(e)(2)(c)(iv)",
     ),
     "pc290": StepType(
         {"conviction": Param("bool", True), "registration": Param("bool", True), "scope": _SCOPE},
         "PC 290 offense or registration on record",
         _pc290,
         "A PC 290 offense conviction and/or PC 290 registration anywhere or before this conviction.",
+        reference="PC 290",
     ),
     "same_section_convictions": StepType(
         {
             "min": Param("int", None, 1, 50, required=True),
             "count": Param("choice", "prior", choices=("prior", "total")),
+            "per": Param("choice", "case", choices=("case", "count")),
             "sections": Param("sections", []),
         },
         "{min} or more {count} convictions of the same section",
         _same_section,
-        "At least `min` convictions of this Prop 64 section: earlier ones (`count: prior`) or all.",
+        "At least `min` convictions of this Prop 64 section: earlier ones (`count: prior`) or all. "
+        "`per: case` counts convictions on separate events (the cases of `CNT_ORDER[0:6]`: counts "
+        "of one case are one conviction); `per: count` counts every count, as Clear My Record's "
+        "Los Angeles flow did.",
     ),
     "conviction_count_at_least": StepType(
         {"count": Param("int", None, 1, 1000, required=True)},

@@ -129,10 +129,6 @@ def _ymd(days: np.ndarray) -> np.ndarray:
     return y * 10000 + m * 100 + dd
 
 
-def _zfill(values: np.ndarray, width: int) -> np.ndarray:
-    return np.char.zfill(values.astype(str), width)
-
-
 Frame = dict[str, Any]
 OFFENSE_TABLES = (
     PROP64_OFFENSES,
@@ -399,25 +395,45 @@ def _text(values: np.ndarray, fmt: Any = str) -> Any:
     return pa.array([fmt(u) for u in uniq], pa.string()).take(pa.array(codes))
 
 
-def _ofn_text(u: int) -> str:
-    """Arrest numbers B########, dockets #######, none blank."""
-    return f"B{-u:08d}" if u < 0 else (str(u) if u else "")
+def _ofn_text(values: np.ndarray) -> Any:
+    """Arrest numbers B########, dockets #######, none blank (vectorised with pyarrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    digits = pa.array(np.abs(values)).cast(pa.string())
+    arrest = pc.binary_join_element_wise("B", pc.utf8_lpad(digits, 8, "0"), "")
+    out = pc.if_else(pa.array(values < 0), arrest, digits)
+    return pc.if_else(pa.array(values == 0), pa.scalar(""), out)
 
 
-def _doj_columns(rows: _Rows, dob: np.ndarray, vocab: list[str], seed: int) -> dict[str, Any]:
-    """The filled DOJ columns (pyarrow string arrays) of the sorted rows."""
+def _padded(prefix: str, values: np.ndarray, width: int) -> Any:
+    """``prefix`` + the zero-padded numbers (a pyarrow string column)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    digits = pc.utf8_lpad(pa.array(values).cast(pa.string()), width, "0")
+    return pc.binary_join_element_wise(prefix, digits, "")
+
+
+def _doj_columns(
+    rows: _Rows, dob: np.ndarray, vocab: list[str], seed: int, batch: int = 0
+) -> dict[str, Any]:
+    """The filled DOJ columns (pyarrow string arrays) of the sorted rows of one batch of people
+    (``batch`` > 0: the people after the first :data:`BATCH_PEOPLE`, numbered on)."""
     import pyarrow as pa
 
     const = rows.constant
+    first = batch * BATCH_PEOPLE
     person = rows.sorted("person")
     date = rows.sorted("date")
     offc = rows.sorted("off")
     locr = rows.sorted("loc")
     ctyr = rows.sorted("cty", object)
     # CII numbers: derived from the person number (the same on every row of a person).
-    cii = np.char.add("A", _zfill(person * 7919 % 10**9, 9))[person]
-    names_p = np.char.add("SYNTHETIC,PERSON ", _zfill(np.arange(len(dob)), 6))
-    note_rng = np.random.default_rng([seed, 64])  # separate stream: other columns stay as they were
+    cii = _padded("A", (first + person[person]) * 7919 % 10**9, 9)
+    names_p = _padded("SYNTHETIC,PERSON ", first + np.arange(len(dob)), 6)
+    # A separate stream: other columns stay as they were.
+    note_rng = np.random.default_rng([seed, 64] if batch == 0 else [seed, 64, batch])
     pick = note_rng.integers(0, 3, rows.n)
     note = (offc < len(PROP64_OFFENSES) + len(RELATED_OFFENSES)) & (note_rng.random(rows.n) < 0.02)
     comment = np.where(
@@ -429,12 +445,12 @@ def _doj_columns(rows: _Rows, dob: np.ndarray, vocab: list[str], seed: int) -> d
     return {
         "RECORD_ID": const("x"),
         "SUBJECT_STATUS": const("x"),
-        "SUBJECT_ID": _text(20_000_000 + person),
+        "SUBJECT_ID": _text(20_000_000 + first + person),
         "REQ_SEG_SEP": const("#"),
-        "REQ_CII_NUMBER": _text(cii),
+        "REQ_CII_NUMBER": cii,
         "PII_SEG_SEP": const("#"),
-        "CII_NUMBER": _text(cii),
-        "PRI_NAME": pa.array(names_p, pa.string()).take(pa.array(person)),
+        "CII_NUMBER": cii,
+        "PRI_NAME": names_p.take(pa.array(person)),
         "GENDER": _text(np.array(["M", "F"])[person % 2]),
         "PRI_DOB": _text(_ymd(dob)[person]),
         "PDR_SEG_SEP": const("#"),
@@ -451,7 +467,7 @@ def _doj_columns(rows: _Rows, dob: np.ndarray, vocab: list[str], seed: int) -> d
         "CNT_SEG_SEP": const("#"),
         "CNT_ORDER": _text(rows.sorted("cnt"), lambda u: f"{u:012d}"),
         "DISP_DATE": _text(_ymd(date)),
-        "OFN": _text(rows.sorted("ofn"), _ofn_text),
+        "OFN": _ofn_text(rows.sorted("ofn")),
         "OFFENSE_DESCR": pa.array(vocab, pa.string()).take(pa.array(offc)),
         "OFFENSE_TOC": _text(rows.sorted("toc", object)),
         "DISP_DESCR": _text(rows.sorted("disp", object)),
@@ -470,15 +486,16 @@ def _doj_columns(rows: _Rows, dob: np.ndarray, vocab: list[str], seed: int) -> d
     }
 
 
-def generate_doj(people: int, seed: int = 0, county: str = "SAN JOAQUIN") -> Any:
-    """A synthetic DOJ research table (pyarrow, the 95 DOJ columns as strings), deterministic for
-    ``seed``. Prop 64 convictions are placed in ``county``."""
+BATCH_PEOPLE = 100_000
+"""People generated at a time (a batch of about 850,000 rows): memory stays bounded and a file of
+up to this many people is the same as one generated in a single piece."""
+
+
+def _generate_batch(people: int, seed: int, county: str, batch: int) -> Any:
+    """One batch of synthetic people as a pyarrow table of the 95 DOJ columns."""
     import pyarrow as pa
 
-    if people < 1:
-        raise InputError("must be at least 1", column="--people")
-    rng = np.random.default_rng(seed)
-    county = " ".join(county.upper().split())
+    rng = np.random.default_rng(seed if batch == 0 else [seed, batch])
     others = [c for c in COUNTIES if c != county]
     dob = rng.integers(-9100, 11300, size=people)  # 1945 .. 2000
     cyc = _draw_cycles(rng, dob, county, others)
@@ -487,23 +504,54 @@ def generate_doj(people: int, seed: int = 0, county: str = "SAN JOAQUIN") -> Any
     parts = _court_rows(rng, cyc, cnt)
     parts.append(_registration_and_death_rows(rng, dob, cyc, cnt, county, others))
     rows = _Rows(parts)
-    values = _doj_columns(rows, dob, cnt["vocab"], seed)
+    values = _doj_columns(rows, dob, cnt["vocab"], seed, batch)
     empty = rows.constant("")
     return pa.table({c: values.get(c, empty) for c in DOJ_COLUMNS})
+
+
+def _batches(people: int, seed: int, county: str) -> Any:
+    """The tables of successive batches of people (see :data:`BATCH_PEOPLE`)."""
+    if people < 1:
+        raise InputError("must be at least 1", column="--people")
+    county = " ".join(county.upper().split())
+    for batch, start in enumerate(range(0, people, BATCH_PEOPLE)):
+        yield _generate_batch(min(BATCH_PEOPLE, people - start), seed, county, batch)
+
+
+def generate_doj(people: int, seed: int = 0, county: str = "SAN JOAQUIN") -> Any:
+    """A synthetic DOJ research table (pyarrow, the 95 DOJ columns as strings), deterministic for
+    ``seed``. Prop 64 convictions are placed in ``county``. Held in memory: large files are
+    written batch by batch with :func:`write_doj`."""
+    import pyarrow as pa
+
+    return pa.concat_tables(list(_batches(people, seed, county)))
 
 
 def write_doj(
     path: str | Path, people: int, seed: int = 0, county: str = "SAN JOAQUIN"
 ) -> tuple[Path, int]:
-    """Write a synthetic DOJ file (with header) and return (path, number of rows). A directory
-    gets the file ``synthetic_doj_<county>_<people>_<seed>.csv``."""
-    from helpers.prop64.report import write_csv
+    """Write a synthetic DOJ file (with header), batch by batch, and return (path, number of
+    rows). A directory gets the file ``synthetic_doj_<county>_<people>_<seed>.csv``."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from helpers.prop64.output import csv_header, join_fields, value_bytes
 
     path = Path(path)
     if path.is_dir() or str(path).endswith(("/", "\\")) or not path.suffix:
         slug = "_".join(county.lower().split())
         path = path / f"synthetic_doj_{slug}_{people}_{seed}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = generate_doj(people, seed, county)
-    write_csv(path, list(DOJ_COLUMNS), [table.column(c) for c in DOJ_COLUMNS])
-    return path, int(table.num_rows)
+    n = 0
+
+    def render(table: Any, start: int) -> Any:
+        return join_fields([table.column(c) for c in DOJ_COLUMNS], start, 100_000, True)
+
+    with open(path, "wb") as fh, ThreadPoolExecutor(max_workers=2) as pool:
+        fh.write(csv_header(list(DOJ_COLUMNS)))
+        for table in _batches(people, seed, county):
+            starts = range(0, table.num_rows, 100_000)
+            for piece in pool.map(lambda start, t=table: render(t, start), starts):
+                fh.write(value_bytes(piece))
+            n += table.num_rows
+        fh.write(b"\n")
+    return path, n
