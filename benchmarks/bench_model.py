@@ -1,33 +1,37 @@
-"""Eligibility model on the 95,000-person synthetic dataset: training and prediction times, headline metrics.
+"""The decision model on the 95,000-person synthetic dataset: statewide training with the repeated
+cross-validation, the shared stage's model step, throughput and peak memory.
 
-Targets: statewide training ≤ 30 s on 2 cores, prediction of everybody ≤ 2 s.
+Targets on 2 cores: statewide training (dated features, every method on the repeated grouped K-fold,
+the time split, feedback, learned weights with their bootstrap, the final fit, the rule emulation
+check) ≤ 60 s; the shared model step (statewide and county models, every county's ranked list)
+no slower than before (≈ 100 s).
 
-Usage: python benchmarks/bench_model.py [--people 95000] [--seed 1] [--data PROCESSED_DIR] [--full]
-
-``--full`` also runs the whole evaluation (comparison, leakage, learned weights, feedback,
-importance) for both labels and prints its wall time.
+Usage: python benchmarks/bench_model.py [--people 95000] [--seed 1] [--data PROCESSED_DIR]
+[--shared]
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+import pandas as pd
 
 from helpers import model as M
+from helpers.counties import county_names
 from helpers.data.ingest import ingest, load_processed, write_processed
-from helpers.model.features import build_features
 from helpers.screening.candidates import build_candidates
-from helpers.screening.config import load_config
+from helpers.screening.config import county_file, load_config
 from helpers.synthetic import write_sample
 
 AS_OF = "2026-05-01"
+TARGET_TRAIN_SECONDS = 60.0
 
 
-def _tables(args: argparse.Namespace, tmp: Path) -> dict:
+def _tables(args: argparse.Namespace, tmp: Path) -> dict[str, pd.DataFrame]:
     if args.data:
         return load_processed(Path(args.data))
     raw, out = tmp / "raw", tmp / "processed"
@@ -36,13 +40,21 @@ def _tables(args: argparse.Namespace, tmp: Path) -> dict:
     return load_processed(out)
 
 
-def _line(name: str, metrics) -> str:
-    m = metrics.set_index("metric")
-    parts = [
-        f"{k} {m.loc[k, 'value']:.3f} [{m.loc[k, 'ci_low']:.3f}, {m.loc[k, 'ci_high']:.3f}]"
-        for k in ("precision", "recall", "pr_auc", "balanced_accuracy", "recall_at_100")
-    ]
-    return f"{name}: " + "; ".join(parts)
+def _peak_mb() -> float:
+    """Peak resident memory of this process (MB; the fold workers hold one fold's data each)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _lists(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Every county's candidate list under its own configuration (one build per configuration)."""
+    built: dict[Path, pd.DataFrame] = {}
+    out = {}
+    for county in county_names():
+        path = county_file(county)
+        if path not in built:
+            built[path] = build_candidates(tables, None, load_config(county, path), AS_OF)
+        out[county] = built[path]
+    return out
 
 
 def main() -> None:
@@ -50,46 +62,44 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=95_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data", help="an ingested folder to use instead of generating one")
-    parser.add_argument("--full", action="store_true", help="also time the full evaluation")
+    parser.add_argument("--shared", action="store_true", help="also time the shared model step")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tables = _tables(args, Path(tmp))
-    config = load_config(None)
-    start = time.perf_counter()
-    cand = build_candidates(tables, None, config, AS_OF)
-    t_cand = time.perf_counter() - start
-    start = time.perf_counter()
-    X = build_features(tables, AS_OF, config).reindex(cand["cdcno"].astype("string"))
-    t_feat = time.perf_counter() - start
-    X = X[[c for c in X.columns if X[c].notna().any()]]
-    print(f"people {len(X):,}; candidates {t_cand:.1f} s; features {t_feat:.1f} s")
-    for label in ("screen", "decisions"):
-        y_all = M.make_labels(cand, tables, label)
-        known = y_all.notna().to_numpy()
-        Xl, y = X.loc[known], y_all[known].to_numpy(dtype=bool)
-        for smote in (False, True):
-            settings = M.ModelSettings(smote=smote)
-            train, test = M.split(y, settings)
-            pipe = M.make_pipeline(list(Xl.columns), settings)
+        config = load_config(None)
+        lists = _lists(tables)
+        statewide = lists[next(c for c in lists if county_file(c) == county_file(None))]
+        start = time.perf_counter()
+        result = M.train_model(tables, None, config, AS_OF, candidates=statewide)
+        seconds = time.perf_counter() - start
+        meta = result.metadata
+        t = meta.timing_seconds
+        d = meta.data
+        print(
+            f"statewide training: {d.n_decisions:,} decisions of {d.n_people:,} people in "
+            f"{seconds:.1f} s (target ≤ {TARGET_TRAIN_SECONDS:.0f}); dated features "
+            f"{t.features:.1f} s, cross-validation of 5 methods "
+            f"({meta.evaluation.n_splits} folds × {meta.evaluation.n_repeats}) "
+            f"{t.cross_validation:.1f} s, final fit {t.fit:.1f} s; "
+            f"{d.n_decisions / t.features:,.0f} dated examples/s"
+        )
+        pr = next(r for r in meta.table("metrics") if r["metric"] == "pr_auc")
+        print(
+            f"  PR-AUC {pr['value']:.3f} [{pr['ci_low']:.3f}, {pr['ci_high']:.3f}] "
+            f"(base rate {d.positive_share:.3f})"
+        )
+        print(f"  peak memory of the main process: {_peak_mb():,.0f} MB")
+        if args.shared:
             start = time.perf_counter()
-            M.fit(pipe, Xl.iloc[train], y[train])
-            t_fit = time.perf_counter() - start
-            start = time.perf_counter()
-            s_all = M.scores(pipe, X)
-            t_pred = time.perf_counter() - start
-            s = s_all[np.flatnonzero(known)[test]]
-            metrics = M.bootstrap_metrics(y[test], s, s >= settings.threshold)
-            name = f"{label:<9} {'SMOTE+BRF' if smote else 'BRF':<9}"
+            shared = M.train_shared(tables, AS_OF, lists, Path(tmp) / "model", M.ModelSettings())
+            seconds = time.perf_counter() - start
+            ranked = int(shared.predictions["model_rank"].notna().sum())
             print(
-                f"{name} train {len(train):,} ({int(y[train].sum())} positive): fit {t_fit:.1f} s "
-                f"(target ≤ 30); predict {len(X):,} people {t_pred:.2f} s (target ≤ 2)"
+                f"shared model step: {len(shared.counties)} county models "
+                f"({', '.join(shared.counties) or 'none'}), {ranked:,} people ranked of "
+                f"{len(shared.predictions):,}: {seconds:.1f} s"
             )
-            print("  " + _line("test", metrics))
-    if args.full:
-        for label in ("screen", "decisions"):
-            start = time.perf_counter()
-            M.train_model(tables, None, config, AS_OF, label, candidates=cand)
-            print(f"full evaluation ({label}): {time.perf_counter() - start:.1f} s")
+            print(f"  peak memory of the main process: {_peak_mb():,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The eligibility model: honest split, metrics and intervals, learned weights, persistence."""
+"""The decision model's building blocks: intervals, folds, metrics, labels, leakage, ranking, weights."""
 
 from __future__ import annotations
 
@@ -7,120 +7,268 @@ import pandas as pd
 import pytest
 
 from helpers import model as M
+from helpers.errors import InputError
 from helpers.model.features import ScoreTerms
 from helpers.screening.config import load_config
 
 AS_OF = "2026-05-01"
-FAST = M.ModelSettings(n_estimators=25, n_boot=100, importance_repeats=1, explain_features=4)
 
 
-@pytest.fixture(scope="module")
-def tables(tmp_path_factory):
-    from helpers.data.ingest import ingest
-    from helpers.synthetic import write_sample
-
-    folder = tmp_path_factory.mktemp("sample")
-    write_sample(folder, people=2500, seed=1)
-    return ingest(folder, AS_OF).tables
+# -- intervals --------------------------------------------------------------------------------------
 
 
-TEST_CONFIG = """
-extends: defaults
-name: test screen
-screens:
-  rules:
-    sentence: {type: min_sentence_years, years: 8}
-    served: {type: min_time_served_years, years: 5}
-    current_offenses: {type: no_current_offense_in, lists: [violent, sex_registrable]}
-"""
+def test_wilson_interval_stays_below_one_when_every_positive_is_found() -> None:
+    lo, hi = M.wilson_interval(115, 115)
+    assert hi == pytest.approx(1.0) and lo < 1.0
+    assert lo == pytest.approx(115 / (115 + M.Z95**2))  # the exact Wilson bound at k = n
+    lo0, hi0 = M.wilson_interval(0, 40)
+    assert lo0 == 0.0 and 0 < hi0 < 0.1
+    lo_mid, hi_mid = M.wilson_interval(30, 60)
+    assert lo_mid < 0.5 < hi_mid
+    assert np.isnan(M.wilson_interval(0, 0)[0])
 
 
-@pytest.fixture(scope="module")
-def config(tmp_path_factory):
-    path = tmp_path_factory.mktemp("config") / "test.yaml"
-    path.write_text(TEST_CONFIG)
-    return load_config(None, path)
+def test_capacity_rows_with_all_positives_found_are_not_degenerate() -> None:
+    table = M.capacity_rows({25: 25, 50: 40}, n_positive=40, n_people=500, ks=(25, 50))
+    rows = table.set_index("metric")
+    assert rows.loc["precision_at_25", "value"] == 1.0
+    assert rows.loc["precision_at_25", "ci_low"] < 1.0
+    assert rows.loc["recall_at_50", "value"] == 1.0 and rows.loc["recall_at_50", "ci_low"] < 1.0
+    assert (table["ci_high"] > table["ci_low"]).all()
+    assert set(table["interval"]) == {"Wilson"}
 
 
-@pytest.fixture(scope="module")
-def result(tables, config):
-    return M.train_model(tables, None, config, AS_OF, "screen", FAST)
+def test_recall_and_precision_at_k_and_pr_auc_by_hand() -> None:
+    from sklearn.metrics import average_precision_score
 
-
-# -- split and resampling ---------------------------------------------------------------------------
-
-
-def test_split_keeps_natural_imbalance():
-    y = np.zeros(4000, dtype=bool)
-    y[::50] = True  # 2 %
-    train, test = M.split(y, M.ModelSettings(test_size=0.25))
-    assert len(np.intersect1d(train, test)) == 0
-    assert len(train) + len(test) == len(y)
-    assert abs(y[test].mean() - y.mean()) < 1 / len(test) + 1e-12
-    assert abs(y[train].mean() - y.mean()) < 1 / len(train) + 1e-12
-
-
-def test_smote_is_inside_the_pipeline_and_only_resamples_training(result):
-    pipe = M.make_pipeline(result.metadata.features, FAST, smote=True)
-    assert list(pipe.named_steps) == ["prep", "smote", "brf"]
-    brf = pipe.named_steps["brf"]
-    assert (brf.sampling_strategy, brf.replacement, brf.bootstrap) == ("all", True, False)
-    d = result.metadata.data
-    # The test set keeps the natural class ratio (stratified, never resampled).
-    assert d.n_test_positive / d.n_test == pytest.approx(d.positive_share, abs=1 / d.n_test)
-    # SMOTENC adds synthetic positives when fitting, and prediction returns one row per person.
-    X = pd.DataFrame(
-        {
-            "age": np.r_[np.linspace(20, 60, 190), np.linspace(50, 70, 10)],
-            "sentence_type": ["DSL"] * 150 + ["Third Striker"] * 50,
-        }
-    )
-    y = np.r_[np.zeros(190, dtype=bool), np.ones(10, dtype=bool)]
-    small = M.ModelSettings(n_estimators=5, smote=True, smote_ratio=0.5, smote_k_neighbors=3)
-    pipe = M.make_pipeline(list(X.columns), small)
-    Xt = pipe.named_steps["prep"].fit_transform(M.as_model_input(X), y)
-    _, y_res = pipe.named_steps["smote"].fit_resample(Xt, y.astype(int))
-    assert int(y_res.sum()) == 95  # 0.5 × 190 majority
-    M.fit(pipe, X, y)
-    assert M.scores(pipe, X).shape == (200,)
-
-
-# -- metrics ---------------------------------------------------------------------------------------
-
-
-def test_recall_and_precision_at_k_by_hand():
     score = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05])
     y = np.array([1, 0, 1, 0, 0, 1, 0, 0, 0, 1], dtype=bool)
-    out = M.bootstrap_metrics(y, score, score >= 0.5, ks=(2, 5), n_boot=200).set_index("metric")
+    out = M.bootstrap_metrics(y, score, ks=(2, 5), n_boot=200).set_index("metric")
     assert out.loc["recall_at_2", "value"] == pytest.approx(1 / 4)
     assert out.loc["precision_at_2", "value"] == pytest.approx(1 / 2)
     assert out.loc["recall_at_5", "value"] == pytest.approx(2 / 4)
     assert out.loc["precision_at_5", "value"] == pytest.approx(2 / 5)
-    assert out.loc["precision", "value"] == pytest.approx(2 / 5)
-    assert out.loc["recall", "value"] == pytest.approx(2 / 4)
-    # Balanced accuracy: recall 0.5, specificity 3/6.
-    assert out.loc["balanced_accuracy", "value"] == pytest.approx(0.5 * (0.5 + 0.5))
-
-
-def test_pr_auc_matches_sklearn_and_intervals_contain_the_estimate():
-    from sklearn.metrics import average_precision_score
-
-    rng = np.random.default_rng(3)
-    y = rng.random(3000) < 0.03
-    score = np.round(y * 0.6 + rng.random(3000), 2)  # with ties
-    out = M.bootstrap_metrics(y, score, score >= 0.8, n_boot=400).set_index("metric")
     assert out.loc["pr_auc", "value"] == pytest.approx(average_precision_score(y, score))
-    assert (out["ci_low"] <= out["value"] + 1e-12).all()
-    assert (out["ci_high"] >= out["value"] - 1e-12).all()
-    assert (out["ci_high"] > out["ci_low"]).loc[["pr_auc", "precision", "recall"]].all()
+    assert M.top_k_hits(y, score, 5) == 2
+
+
+def test_paired_change_of_a_score_with_itself_is_zero() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.random(400) < 0.2
+    s = np.round(y * 0.5 + rng.random(400), 2)
+    change = M.paired_change(y, s, s, ks=(25,), n_boot=100).set_index("metric")
+    assert (change["change"] == 0).all() and (change["change_low"] == 0).all()
+    better = M.paired_change(y, rng.random(400), s, ks=(25,), n_boot=200).set_index("metric")
+    assert better.loc["pr_auc", "change_low"] > 0
+
+
+def test_calibration_and_group_tables() -> None:
+    rng = np.random.default_rng(5)
+    score = rng.random(1000)
+    y = rng.random(1000) < score
+    cal = M.calibration_table(y, score, bins=5)
+    assert cal["n"].tolist() == [200] * 5
+    assert cal["observed_share"].is_monotonic_increasing
+    assert (cal["observed_low"] <= cal["observed_share"]).all()
+    groups = pd.Series(np.where(np.arange(1000) % 2 == 0, "A", "B"))
+    flagged = score > 0.5
+    table = M.group_table(y, flagged, groups, "g").set_index("group")
+    a = (groups == "A").to_numpy()
+    assert table.loc["A", "n_found"] == int((y & flagged & a).sum())
+    assert table.loc["A", "recall"] == pytest.approx((y & flagged & a).sum() / (y & a).sum())
+
+
+# -- folds and the time split -----------------------------------------------------------------------
+
+
+def test_person_folds_never_split_a_person_and_keep_the_positive_share() -> None:
+    rng = np.random.default_rng(1)
+    people = pd.Series(rng.integers(0, 400, 1000).astype(str))
+    y = rng.random(1000) < 0.25
+    folds = M.person_folds(y, people, 5, 2, seed=1)
+    assert folds.n_splits == 5 and len(folds.test) == 10
+    for r in range(2):
+        tests = [t for t, rep in zip(folds.test, folds.repeat, strict=True) if rep == r]
+        assert np.sort(np.concatenate(tests)).tolist() == list(range(1000))
+    for tr, te in zip(folds.train, folds.test, strict=True):
+        assert not set(people.iloc[tr]) & set(people.iloc[te])
+        assert abs(y[te].mean() - y.mean()) < 0.08
+    assert not all(
+        np.array_equal(a, b) for a, b in zip(folds.test[:5], folds.test[5:], strict=True)
+    )
+
+
+def test_time_split_tests_later_decisions_of_unseen_people() -> None:
+    dates = pd.Series(pd.to_datetime(["2022-01-05", "2022-06-01", "2024-03-01", "2024-05-02"]))
+    people = pd.Series(["a", "b", "a", "c"])
+    cutoff = M.time_cutoff(dates, 0.5)
+    assert cutoff == pd.Timestamp("2022-06-01") or cutoff.day == 1
+    train, test, left = M.time_split(dates, people, pd.Timestamp("2023-01-01"))
+    assert train.tolist() == [0, 1] and test.tolist() == [3] and left == 1
+
+
+def test_cross_validation_pr_auc_is_a_fold_mean_with_a_fold_bootstrap() -> None:
+    rng = np.random.default_rng(2)
+    y = rng.random(600) < 0.3
+    x = y + rng.normal(0, 1, 600)
+    folds = M.person_folds(y, pd.Series(np.arange(600).astype(str)), 5, 2, seed=3)
+    cv = M.cross_validate({"x": lambda _tr, te: x[te]}, y, folds)["x"]
+    table = M.cv_metrics(y, cv, (25,), n_boot=500, seed=1).set_index("metric")
+    assert table.loc["pr_auc", "value"] == pytest.approx(np.mean(cv.fold_pr_auc))
+    assert table.loc["pr_auc", "ci_low"] < table.loc["pr_auc", "value"]
+    assert table.loc["pr_auc", "value"] < table.loc["pr_auc", "ci_high"]
+    np.testing.assert_allclose(cv.mean_score, x)
+
+
+# -- labels -------------------------------------------------------------------------------------------
+
+
+def _log(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["cdcno", "county", "decision", "date_reviewed"])
+    frame["date_reviewed"] = pd.to_datetime(frame["date_reviewed"])
+    return frame
+
+
+def test_decision_examples_label_every_decision_and_count_what_is_left_out() -> None:
+    log = _log(
+        [
+            ("p1", "Yolo", "referred", "2024-03-17"),
+            ("p1", "Yolo", "not referred", "2023-01-02"),
+            ("p2", "Yolo", "denied", "2024-02-01"),
+            ("p3", "Kern", "resentenced", "2022-05-09"),
+            ("gone", "Yolo", "referred", "2024-01-01"),
+            ("p4", "Yolo", "perhaps", "2024-01-01"),
+        ]
+    )
+    ex = M.decision_examples(log, pd.Series(["p1", "p2", "p3", "p4"]))
+    f = ex.frame
+    assert f["cdcno"].tolist() == ["p3", "p1", "p2", "p1"]  # date order
+    assert ex.y.tolist() == [True, False, False, True]  # denied is negative
+    assert f["feature_date"].tolist()[0] == pd.Timestamp("2022-05-01")
+    assert (ex.n_not_in_data, ex.n_unknown_decision) == (1, 1)
+    yolo = M.decision_examples(log, pd.Series(["p1", "p2", "p3"]), "Yolo")
+    assert set(yolo.frame["county"]) == {"Yolo"}
+    assert M.reviewed_people(log, "Kern").tolist() == ["p3"]
+    with pytest.raises(InputError, match="no review-decision log"):
+        M.decision_examples(log.iloc[:0], pd.Series(["p1"]))
+
+
+def test_check_label_names_the_options() -> None:
+    assert M.check_label("decisions") == "decisions"
+    with pytest.raises(InputError, match="--label must be one of decisions, screen"):
+        M.check_label("votes")
+
+
+# -- features on the decision date -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    from helpers.data.ingest import ingest
+    from helpers.synthetic import write_sample
+
+    folder = tmp_path_factory.mktemp("sample")
+    write_sample(folder, people=1500, seed=4)
+    return ingest(folder, AS_OF).tables
+
+
+def test_features_on_dates_are_what_was_known_that_day(sample_tables) -> None:
+    t = sample_tables
+    credits = t["credits"]
+    who = credits["cdcno"].value_counts().index[0]
+    day = pd.Timestamp(credits.loc[credits["cdcno"] == who, "effective_date"].median())
+    day = pd.Timestamp(day.year, day.month, 1)
+    X, terms = M.features_on_dates(t, pd.Series([who, who]), pd.Series([day, AS_OF]), AS_OF)
+    now = M.build_features(t, AS_OF).loc[who]
+    years = (pd.Timestamp(AS_OF) - day).days / 365.25
+    assert X.iloc[1]["age"] == pytest.approx(now["age"])
+    assert X.iloc[0]["age"] == pytest.approx(now["age"] - years)
+    assert X.iloc[0]["time_served_years"] == pytest.approx(max(now["time_served_years"] - years, 0))
+    mine = credits.loc[credits["cdcno"] == who]
+    before = pd.to_numeric(mine.loc[mine["effective_date"] <= day, "credit_days"]).clip(lower=0)
+    assert X.iloc[0]["credit_days_total"] == pytest.approx(before.sum())
+    assert X.iloc[1]["credit_days_total"] == pytest.approx(now["credit_days_total"])
+    assert len(terms.current_sum) == 2 and list(X.index) == [who, who]
+
+
+def test_restricted_tables_give_the_same_features(sample_tables) -> None:
+    ids = pd.Index(sample_tables["people"]["cdcno"].astype("string")[:40])
+    small = M.build_features(M.restrict_to_people(sample_tables, ids), AS_OF)
+    full = M.build_features(sample_tables, AS_OF).loc[ids]
+    pd.testing.assert_frame_equal(small.loc[ids], full, check_dtype=False)
+
+
+# -- leakage -----------------------------------------------------------------------------------------
+
+
+def test_the_leakage_set_closes_the_screen_inputs_under_derivations() -> None:
+    statewide = load_config(None)
+    inputs = set(M.screen_inputs(statewide))
+    leak = set(M.leakage_set(statewide))
+    assert inputs <= leak
+    # Time served is read; age and age at offense give it back, custody totals grow with it.
+    assert {"age", "age_at_offense", "violations_total", "credit_days_total"} <= leak
+    # The lists fix category, level and enhancements; strike sentences follow priors.
+    assert {"offense_category", "offense_level", "n_enh_firearm", "sentence_type"} <= leak
+    clean = M.clean_features(statewide)
+    assert not set(clean) & leak and set(clean) | leak == set(M.FEATURES)
+    assert "violations_5y" in clean
+
+
+def test_the_decision_model_sees_nothing_from_the_log_or_after_the_decision() -> None:
+    declared = {c for cols in M.decision_leakage().values() for c in cols}
+    assert not declared & set(M.DECISION_FEATURES)
+    assert set(M.SNAPSHOT_FEATURES) <= declared
+    assert set(M.DECISION_LOG_COLUMNS) <= declared
+
+
+def test_shallow_tree_check_flags_a_rule_and_not_noise() -> None:
+    rng = np.random.default_rng(8)
+    X = pd.DataFrame({"age": rng.uniform(20, 80, 5000), "noise": rng.normal(0, 1, 5000)})
+    rule = X["age"].to_numpy() >= 75
+    check = M.shallow_tree_check(X, rule, "all", seed=1)
+    assert check.leaks and check.lift > M.LEAKAGE_LIFT
+    blind = M.shallow_tree_check(X[["noise"]], rule, "noise only", seed=1)
+    assert not blind.leaks and blind.lift < 2
+
+
+# -- SMOTENC and the forest ------------------------------------------------------------------------
+
+
+def test_smotenc_treats_missing_value_indicators_as_categorical() -> None:
+    rng = np.random.default_rng(4)
+    n = 300
+    X = pd.DataFrame(
+        {
+            "age": np.where(rng.random(n) < 0.3, np.nan, rng.uniform(20, 70, n)),
+            "time_served_years": rng.uniform(0, 30, n),
+            "sentence_type": rng.choice(["DSL", "Third Striker"], n),
+        }
+    )
+    y = np.r_[np.zeros(270, dtype=bool), np.ones(30, dtype=bool)]
+    missing = M.missing_columns(X)
+    assert missing == ["age"]
+    settings = M.ModelSettings(n_estimators=5, smote=True, smote_ratio=0.5, smote_k_neighbors=3)
+    pipe = M.make_pipeline(list(X.columns), settings, missing=missing)
+    assert list(pipe.named_steps) == ["prep", "smote", "brf"]
+    brf = pipe.named_steps["brf"]
+    assert (brf.sampling_strategy, brf.replacement, brf.bootstrap) == ("all", True, False)
+    Xt = pipe.named_steps["prep"].fit_transform(M.as_model_input(X), y)
+    assert pipe.named_steps["smote"].categorical_features == [0, 1]  # category, age missing
+    X_res, y_res = pipe.named_steps["smote"].fit_resample(Xt, y.astype(int))
+    assert int(y_res.sum()) == 135  # 0.5 × 270
+    assert set(np.unique(X_res[:, 1])) <= {0.0, 1.0}  # never "half missing"
+    M.fit(pipe, X, y)
+    assert M.scores(pipe, X).shape == (n,)
+    # A minority already above the ratio is never lowered.
+    assert M.smote_target(np.r_[np.zeros(10), np.ones(8)].astype(int), 0.5) == {1: 8}
 
 
 # -- learned weights --------------------------------------------------------------------------------
 
 
-def test_learned_weights_recover_planted_weights():
-    rng = np.random.default_rng(11)
-    n = 30_000
+def _planted_terms(n: int, seed: int) -> tuple[ScoreTerms, np.ndarray, dict[str, float]]:
+    rng = np.random.default_rng(seed)
     current = rng.gamma(4.0, 8.0, n)
     n_pri = rng.integers(0, 4, n)
     person = np.repeat(np.arange(n), n_pri)
@@ -131,6 +279,11 @@ def test_learned_weights_recover_planted_weights():
     planted = {"age": -1.5, "trauma_abuse": -0.8, "rules_violations": 1.2}
     r = M.r_values(terms, 0.06, 0.1, 0.85, planted)
     y = rng.random(n) < 1 / (1 + np.exp(-(r.mean() - 2.0 - r)))
+    return terms, y, planted
+
+
+def test_learned_weights_recover_planted_weights() -> None:
+    terms, y, planted = _planted_terms(30_000, 11)
     fit = M.learn_weights(terms, y, balanced=False, l2=0.0)
     assert fit.converged
     assert fit.d == pytest.approx(0.85, abs=0.04)
@@ -140,112 +293,106 @@ def test_learned_weights_recover_planted_weights():
         assert fit.factors[k] == pytest.approx(v, abs=0.25)
 
 
-def test_weights_table_beside_office(result):
-    w = result.weights.set_index("weight")
-    assert {"a", "b", "d", "age", "rules_violations"} <= set(w.index)
-    assert w.loc["d", "office"] == pytest.approx(0.95)  # defaults.yaml
-    assert 0 < w.loc["d", "learned"] <= 1
-    assert w.loc["a", "learned"] >= 0 and w.loc["b", "learned"] >= 0
-    office_total = w.drop(index="d")["office"].abs().sum()
-    assert w.drop(index="d")["learned_office_scale"].abs().sum() == pytest.approx(office_total)
+def test_bootstrap_weights_have_intervals_and_make_a_preset(tmp_path) -> None:
+    import shutil
 
+    from helpers.paths import CONFIG_DIR
 
-# -- the training run ------------------------------------------------------------------------------
-
-
-def test_comparison_has_every_method_and_the_memo(result):
-    comp = result.comparison
-    methods = set(comp["method"])
-    assert {
-        "BRF",
-        "SMOTE+BRF",
-        "logistic regression",
-        "score R (office weights)",
-        "score R (learned weights)",
-        "policy memo",
-    } <= methods
-    memo = comp[comp["method"] == "policy memo"].set_index("metric")["value"]
-    assert memo["recall"] == 0.86 and memo["precision"] == 0.41
-    assert comp.loc[comp["method"] != "policy memo", "setting"].str.startswith("ours: BRF").all()
-    # Leakage: the BRF with and without the screen's inputs, on the same split.
-    brf = comp[comp["method"] == "BRF"]
-    assert set(brf["features"]) == {"all (incl. screen inputs)", "without screen inputs"}
-    assert {"time_served_years", "sentence_years", "current_violent"} <= set(
-        result.metadata.screen_input_features
+    terms, y, _ = _planted_terms(3000, 12)
+    office = load_config(None).score
+    table = M.bootstrap_weights(terms, y, pd.Series(np.arange(3000) // 2), office, 20, seed=1)
+    w = table.set_index("weight")
+    assert list(w.index[:3]) == ["a", "b", "d"]
+    assert (w["learned_low"] <= w["learned"] + 1e-9).all()
+    assert (w["learned"] <= w["learned_high"] + 1e-9).all()
+    assert w.loc["d", "office"] == pytest.approx(office.d)
+    total = w.drop(index="d")["office"].abs().sum()
+    assert w.drop(index="d")["learned_office_scale"].abs().sum() == pytest.approx(total)
+    # The preset is a weights-only file an office can name last in `extends`.
+    configs = tmp_path / "configs"
+    shutil.copytree(CONFIG_DIR, configs)
+    (configs / "presets" / "learned_weights.yaml").write_text(
+        M.weights_preset(table, "test") + "\n"
     )
-    ap = brf[brf["metric"] == "pr_auc"].set_index("features")["value"]
-    assert ap["all (incl. screen inputs)"] >= ap["without screen inputs"] - 0.05
-    pr = comp[comp["metric"] == "pr_auc"]
-    assert pr["value"].between(0, 1).all()
-
-
-def test_inspection_importance_feedback_groups(result):
-    ins = result.inspection.set_index("feature")
-    assert ins.loc["time_served_years", "n_labelled"] == result.metadata.data.n_test_positive
-    assert {"labelled", "flagged_not_labelled", "smd_flagged_vs_labelled"} <= set(ins.columns)
-    imp = result.importance
-    assert set(imp["feature"]) == set(result.metadata.features)
-    assert imp["importance_mean"].is_monotonic_decreasing
-    fb = result.feedback.set_index("metric")
-    assert fb.loc["pr_auc", "change"] == pytest.approx(
-        fb.loc["pr_auc", "after"] - fb.loc["pr_auc", "before"]
+    county = configs / "counties" / "test.yaml"
+    county.write_text("extends: [statewide_general, learned_weights]\nname: test\n")
+    adopted = load_config(None, county, config_dir=configs)
+    assert adopted.score.a == pytest.approx(round(w.loc["a", "learned_office_scale"], 4))
+    assert adopted.score.factors["age"] == pytest.approx(
+        round(w.loc["age", "learned_office_scale"], 4)
     )
-    assert int(fb["labels_changed_in_training"].iloc[0]) > 0
-    assert "race_group" in set(result.by_group["dimension"])
+    assert [r.id for r in adopted.rules] == [r.id for r in load_config(None).rules]
 
 
-def test_decision_labels_and_feedback(tables):
-    ids = tables["people"]["cdcno"]
-    pos, reviewed = M.decision_labels(ids, tables["decisions"])
-    d = tables["decisions"]
-    expected = set(d.loc[d["decision"].isin(["referred", "resentenced"]), "cdcno"])
-    assert set(pos[pos].index) == expected & set(ids)
-    assert reviewed.sum() >= pos.sum()
-    base = pd.Series(False, index=pd.Index(ids.astype("string")), dtype="boolean")
-    updated = M.apply_feedback(base, d)
-    assert int(updated.sum()) == int(pos.sum())
+# -- ranking behind the screen and agreement --------------------------------------------------------
 
 
-def test_persistence_round_trip(result, tables, tmp_path):
-    from helpers.model.features import build_features
+def test_only_people_the_screen_passes_or_cannot_decide_are_ranked(sample_tables) -> None:
+    from helpers.screening.candidates import build_candidates
 
-    model_path, meta_path = M.save_model(result.pipeline, result.metadata, tmp_path)
-    pipe, meta = M.load_model(model_path)
-    X = build_features(tables, AS_OF).reindex(columns=meta.features)
-    np.testing.assert_array_equal(M.scores(pipe, X), M.scores(result.pipeline, X))
-    import json
-
-    saved = json.loads(meta_path.read_text())
-    assert saved["data"]["training_data_sha256"] == result.metadata.data.training_data_sha256
-    assert len(saved["data"]["training_data_sha256"]) == 64
-    assert saved["versions"]["imbalanced-learn"]
-    assert saved["seed"] == FAST.random_state
-    pred = M.predict(pipe, meta, X.head(50))
-    assert pred["model_score"].between(0, 1).all()
-    assert pred["top_features"].str.contains(r"\(\+", regex=True).any()
-
-
-def test_model_card_sections(result, tmp_path):
-    from helpers.model.card import write_model_card
-
-    path = write_model_card(result.metadata, tmp_path / "card.md")
-    text = path.read_text()
-    for section in (
-        "## Model details",
-        "## Intended use",
-        "## Factors",
-        "## Metrics",
-        "## Evaluation data",
-        "## Training data",
-        "## Quantitative analyses",
-        "## Ethical considerations",
-        "## Caveats and recommendations",
-    ):
-        assert section in text
-    assert "policy memo" in text and "0.86" in text
-    assert "### By race group" in text and "### Leakage" in text
+    t = sample_tables
+    cand = build_candidates(t, None, load_config(None), AS_OF)
+    cand.loc[cand.index[:3], "eligibility"] = "unknown"
+    X = M.build_features(t, AS_OF)
+    cols = [c for c in M.DECISION_FEATURES if X[c].notna().any()]
+    y = cand["eligibility"].eq("eligible").to_numpy() | (np.arange(len(cand)) % 7 == 0)
+    pipe = M.fit(M.make_pipeline(cols, M.ModelSettings(n_estimators=10)), X[cols], y)
+    meta = type("Meta", (), {"features": cols, "explain_features": cols[:3]})()
+    meta.reference_values = M.reference_values(X[cols])
+    ranked = M.rank_candidates(cand, t, load_config(None), AS_OF, M.Ranker(pipe, meta))
+    ok = ranked["eligibility"].isin(M.RANKABLE).to_numpy()
+    assert (
+        ranked.loc[ok, "model_rank"].notna().all() and ranked.loc[ok, "model_score"].notna().all()
+    )
+    assert (
+        ranked.loc[~ok, "model_rank"].isna().all() and ranked.loc[~ok, "model_score"].isna().all()
+    )
+    assert (
+        ranked.loc[~ok, "model_status"] == "not ranked: the county's screen says not eligible"
+    ).all()
+    assert (ranked.loc[ok, "model_status"] == M.RANKED).all()
+    for _, g in ranked.loc[ok].groupby("county"):
+        assert sorted(g["model_rank"].tolist()) == list(range(1, len(g) + 1))
+        best = g.loc[g["model_rank"] == 1, "model_score"].iloc[0]
+        assert best == g["model_score"].max()
 
 
-def test_model_ranks_within_county():
+def test_county_plan_uses_a_county_model_only_with_enough_decisions() -> None:
+    rows = [
+        (f"la{i}", "Los Angeles", "referred" if i % 3 == 0 else "not referred", "2024-01-01")
+        for i in range(400)
+    ]
+    rows += [(f"y{i}", "Yolo", "referred", "2024-01-01") for i in range(20)]
+    log = _log(rows)
+    people = pd.Series([r[0] for r in rows])
+    plan = M.county_plan(log, people, ["Los Angeles", "Yolo", "Kern"]).set_index("county")
+    assert plan.loc["Los Angeles", "model"] == M.COUNTY
+    assert plan.loc["Los Angeles", "n_positive"] >= M.COUNTY_MIN_POSITIVES
+    assert plan.loc["Yolo", "model"] == M.STATEWIDE and plan.loc["Kern", "n_decisions"] == 0
+
+
+def test_agreement_of_the_two_top_k_lists_by_hand() -> None:
+    cand = pd.DataFrame(
+        {
+            "cdcno": list("abcdefg"),
+            "eligibility": ["eligible"] * 4 + ["unknown", "unknown", "not eligible"],
+            "R": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.5],
+            "rank": [1, 2, 3, 4, 5, 6, 7],
+            "model_score": [0.1, 0.9, 0.8, 0.2, 0.95, 0.3, np.nan],
+            "model_rank": pd.array([6, 2, 3, 5, 1, 4, pd.NA], dtype="Int64"),
+        }
+    )
+    table = M.agreement_table(cand, (3,)).iloc[0]
+    # By R: a, b, c; by the model: e, b, c.
+    assert (table["n_both"], table["n_R_only"], table["n_model_only"]) == (2, 1, 1)
+    assert table["overlap"] == pytest.approx(2 / 3)
+    assert (table["n_by_R_passing"], table["n_by_model_passing"]) == (3, 2)
+    diff = M.list_differences(cand, 3).set_index("cdcno")["list"].to_dict()
+    assert diff == {"a": "top 3 by R only", "e": "top 3 by model only"}
+    rho = M.rank_correlation(cand).iloc[0]
+    assert rho["n"] == 4 and -1 <= rho["value"] <= 1 and rho["ci_low"] < rho["ci_high"]
+
+
+def test_model_ranks_within_county() -> None:
     ranks = M.model_ranks(np.array([0.1, 0.9, 0.5, 0.7]), pd.Series(["A", "A", "B", "B"]))
     assert ranks.tolist() == [2, 1, 2, 1]

@@ -9,6 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from helpers import model as M
 from helpers.cli.model import register
 
 AS_OF = "2026-05-01"
@@ -40,33 +41,18 @@ def processed(tmp_path_factory):
 def test_train_then_predict(app, processed, tmp_path):
     runner = CliRunner()
     out = tmp_path / "model"
-    result = runner.invoke(
-        app,
-        [
-            "train",
-            "--data",
-            str(processed),
-            "--county",
-            "statewide",
-            "--label",
-            "decisions",
-            "--out",
-            str(out),
-            "--trees",
-            "20",
-            "--n-boot",
-            "60",
-        ],
-    )
+    args = ["--data", str(processed), "--county", "statewide", "--out", str(out)]
+    fast = ["--trees", "15", "--repeats", "1", "--n-boot", "60"]
+    result = runner.invoke(app, ["train", *args, *fast])
     assert result.exit_code == 0, result.output
-    assert "pr_auc" in result.output
+    assert "pr_auc" in result.output and "decisions of" in result.output
     for name in (
         "model.joblib",
         "model.json",
         "metrics.csv",
         "comparison.csv",
-        "importance.csv",
         "weights.csv",
+        "learned_weights.yaml",
         "model_card.md",
     ):
         assert (out / name).exists(), name
@@ -77,38 +63,30 @@ def test_train_then_predict(app, processed, tmp_path):
     assert "## Intended use" in (out / "model_card.md").read_text()
 
     scored = tmp_path / "candidates.csv"
+    model = ["--model", str(out / "model.joblib")]
     result = runner.invoke(
         app,
-        [
-            "predict",
-            "--data",
-            str(processed),
-            "--model",
-            str(out / "model.joblib"),
-            "--explain-top",
-            "5",
-            "--out",
-            str(scored),
-        ],
+        ["predict", "--data", str(processed), *model, "--explain-top", "5", "--out", str(scored)],
     )
     assert result.exit_code == 0, result.output
+    assert "people ranked" in result.output
     cand = pd.read_csv(scored, dtype={"cdcno": "string"})
-    assert {"model_score", "model_rank", "top_features", "R", "rank"} <= set(cand.columns)
-    assert cand["model_score"].between(0, 1).all()
+    assert {"model_score", "model_rank", "model_status", "top_features", "R", "rank"} <= set(cand)
     assert cand["cdcno"].is_unique and len(cand) == meta["data"]["n_people"]
-    # Only the best 5 per county are explained.
+    ranked = cand["model_rank"].notna()
+    # Only people the screen passes or cannot decide are scored and ranked.
+    assert cand.loc[ranked, "eligibility"].isin(["eligible", "unknown"]).all()
+    assert cand.loc[~ranked, "model_score"].isna().all()
+    assert cand.loc[ranked, "model_score"].between(0, 1).all()
     explained = cand["top_features"].fillna("") != ""
-    assert explained.any()
     assert (cand.loc[explained, "model_rank"] <= 5).all()
-    # Rank 1 in each county is its highest score.
     best = cand.loc[cand["model_rank"] == 1].set_index("county")["model_score"]
-    assert (best >= cand.groupby("county")["model_score"].max().reindex(best.index)).all()
+    top = cand.loc[ranked].groupby("county")["model_score"].max().reindex(best.index)
+    assert (best >= top).all()
 
     # An existing candidate list gets the columns added, rows kept in order.
     subset = tmp_path / "subset.csv"
-    cand.drop(columns=["model_score", "model_rank", "top_features"]).head(30).to_csv(
-        subset, index=False
-    )
+    cand.drop(columns=list(M.MODEL_COLUMNS)).head(30).to_csv(subset, index=False)
     again = tmp_path / "again.csv"
     result = runner.invoke(
         app,
@@ -116,8 +94,7 @@ def test_train_then_predict(app, processed, tmp_path):
             "predict",
             "--data",
             str(processed),
-            "--model",
-            str(out / "model.joblib"),
+            *model,
             "--candidates",
             str(subset),
             "--no-explain",
@@ -128,7 +105,31 @@ def test_train_then_predict(app, processed, tmp_path):
     assert result.exit_code == 0, result.output
     small = pd.read_csv(again, dtype={"cdcno": "string"})
     assert small["cdcno"].tolist() == cand["cdcno"].head(30).tolist()
-    pd.testing.assert_series_equal(small["model_score"], cand["model_score"].head(30))
+
+
+@pytest.mark.slow  # the rule emulation check through the command line (seconds)
+def test_screen_label_runs_the_rule_emulation_check_and_saves_no_model(app, processed, tmp_path):
+    out = tmp_path / "check"
+    result = CliRunner().invoke(
+        app,
+        [
+            "train",
+            "--data",
+            str(processed),
+            "--county",
+            "statewide",
+            "--label",
+            "screen",
+            "--out",
+            str(out),
+            "--n-boot",
+            "60",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "rule emulation check (diagnostic, no model saved)" in result.output
+    assert not (out / "model.joblib").exists()
+    assert (out / "leakage.csv").exists()
 
 
 def test_errors_are_one_line(app, processed, tmp_path):
@@ -162,4 +163,4 @@ def test_errors_are_one_line(app, processed, tmp_path):
         ],
     )
     assert result.exit_code == 2
-    assert "--label must be one of screen, decisions" in result.output
+    assert "--label must be one of decisions, screen" in result.output

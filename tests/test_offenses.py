@@ -51,7 +51,7 @@ LEVELS = [
     ("PC487(a)", 6, "Theft", "§2B1.1", "PC487(a)"),  # theft base 6 (memo: $7,000 theft = 6 + 2)
     ("PC484", 6, "Theft", "§2B1.1", "PC484"),
     ("HS11350(a)", 6, "Drug Crimes", "§2D2.1", "HS11350(a)"),  # drug possession = 6
-    ("HS11377(a)", 6, "Drug Crimes", "§2D2.1", "HS11377(a)"),
+    ("HS11377(a)", 4, "Drug Crimes", "§2D2.1", "HS11377(a)"),
     ("PC245(a)(4)", 14, "Attack/Injury", "§2A2.2", "PC245(a)(4)"),  # aggravated assault = 14
     ("PC245(a)(1)", 18, "Attack/Injury", "§2A2.2", "PC245(a)(1)"),  # 14 + 4 weapon used
     ("PC211 2nd", 20, "Robbery", "§2B3.1", "PC211 2nd"),
@@ -73,7 +73,7 @@ LEVELS = [
     # fallbacks: longest subdivision prefix, then the section
     ("PC245(a)(9)", 14, "Attack/Injury", "§2A2.2", "PC245"),
     ("PC286(c)(2)(c)", 34, "Sex Offenses", "§2A3.1", "PC286(c)(2)"),
-    ("HS11377(b)", 6, "Drug Crimes", "§2D2.1", "HS11377"),
+    ("HS11377(b)", 4, "Drug Crimes", "§2D2.1", "HS11377"),
     ("PC187(a) 1st", 43, "Murder", "§2A1.1", "PC187 1st"),
     ("PC273A(A)", 16, "Attack/Injury", "§2A2.2", "PC273a(a)"),
     # enhancements: the level is the increment the guideline adds
@@ -161,19 +161,21 @@ def test_levels_optional_columns_and_missing_code() -> None:
 def test_levels_empty_frame() -> None:
     out = offense_levels(frame("PC187").iloc[0:0])
     assert len(out) == 0
-    assert list(out.columns[:5]) == [
+    assert list(out.columns) == [
         "federal_level",
         "category",
         "guideline_section",
         "level_basis",
+        "level_source",
         "matched_key",
+        "is_enhancement",
     ]
 
 
 def test_levels_repeated_codes_broadcast() -> None:
     raws = ["PC187 1st", "PC487(a)", "PC187 1st", "HS11377(a)"] * 500
     out = offense_levels(frame(*raws))
-    assert out["federal_level"].tolist() == [43, 6, 43, 6] * 500
+    assert out["federal_level"].tolist() == [43, 6, 43, 4] * 500
 
 
 def _vocabulary_codes() -> tuple[list[tuple[str, str]], list[str]]:
@@ -508,3 +510,58 @@ def test_generator_vocabulary_is_covered() -> None:
     out = offense_levels(codes.parse_offense_codes(raw))
     missing = raw[out["federal_level"].isna() | out["category"].eq("Unclassified")]
     assert missing.empty, missing.tolist()
+
+
+# --------------------------------------------------------------------------------------------------
+# Conditional items settled by CDCR's description; exact subdivisions
+# --------------------------------------------------------------------------------------------------
+
+SEX_INTENT = "Assault with Intent to Commit Specific Sex Offense"
+
+
+@pytest.mark.parametrize(
+    ("raw", "description", "list_name", "matched", "possible"),
+    [
+        ("PC220", SEX_INTENT, "sex_registrable", True, False),
+        ("PC220", SEX_INTENT, "super_strike", True, False),
+        ("PC220", SEX_INTENT, "violent", True, False),
+        ("PC220", "Assault To Commit Mayhem", "sex_registrable", False, False),
+        ("PC220", "Assault To Commit Mayhem", "violent", False, False),
+        ("PC220", "Assault To Commit Mayhem/Rape", "violent", False, True),  # both: unsettled
+        ("PC220", "", "violent", False, True),
+        ("PC220(a)(2)", "", "violent", True, False),
+        ("PC220(b)", "", "super_strike", True, False),
+        ("PC288(b)", "Lewd Act With Child Under 14 By Force", "super_strike", True, False),
+        ("PC288(b)", "", "serious", True, False),
+        ("PC288(b)", "Lewd Act On Dependent Adult By Force", "super_strike", False, False),
+        ("PC288(b)(2)", "", "super_strike", False, False),  # exact: (b) is not (b)(2)
+        ("PC459", "Burglary 1st", "serious", True, False),
+        ("PC459", "Commercial Burglary", "serious", False, False),
+        ("PC459", "Burglary", "serious", False, True),
+        ("PC459", "Burglary 1st", "violent", False, True),  # still needs a person present
+        ("PC243(d)", "Battery With Serious Bodily Injury", "serious", False, True),
+    ],
+)
+def test_descriptions_settle_conditional_items(
+    raw: str, description: str, list_name: str, matched: bool, possible: bool
+) -> None:
+    lm = list_matches(frame(raw), list_name, descriptions=pd.Series([description])).iloc[0]
+    assert (bool(lm["matched"]), bool(lm["possible"])) == (matched, possible)
+    if possible:
+        assert lm["needs"] != ""
+
+
+def test_pc220_without_a_description_is_conditional_for_the_violent_list() -> None:
+    lm = list_matches(frame("PC220"), "violent").iloc[0]
+    assert not lm["matched"] and lm["possible"]
+    assert lm["citation"] == "PC 667.5(c)(15)" and "mayhem" in lm["needs"]
+
+
+def test_a_settled_item_says_so_and_descriptions_follow_the_rows() -> None:
+    parsed = frame("PC220", "PC220", "PC220")
+    descriptions = pd.Series([SEX_INTENT, "Assault To Commit Mayhem", SEX_INTENT])
+    parsed.index = descriptions.index = pd.Index([7, 3, 5])
+    lm = list_matches(parsed, "sex_registrable", descriptions=descriptions)
+    assert lm.index.tolist() == [7, 3, 5]
+    assert lm["matched"].tolist() == [True, False, True]
+    assert lm["by_description"].tolist() == [True, False, True]

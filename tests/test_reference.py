@@ -182,7 +182,7 @@ def test_offense_table_shape_and_values() -> None:
         ("PC187", "2nd", 38),
         ("PC487(a)", "", 6),  # theft base 6
         ("HS11350(a)", "", 6),  # drug possession 6
-        ("HS11377(a)", "", 6),
+        ("HS11377(a)", "", 4),  # §2D2.1(a)(3): substances other than narcotics
         ("PC245(a)(4)", "", 14),  # aggravated assault 14
         ("PC459", "1st", 17),
         ("PC211", "2nd", 20),

@@ -85,7 +85,7 @@ def test_a_new_type_is_accepted_by_the_files_and_run_by_the_screens(
     )
     out = screen({"people": people}, config)
     assert out["eligibility"].tolist() == ["eligible", "not eligible"]
-    assert out.loc[1, "failed_rules"] == "age 52 is over 40"
+    assert out.loc[1, "failed_rules"] == "young: age 52 is over 40"
     assert np.array_equal(out["rule_young"].to_numpy(dtype=bool), [True, False])
 
 

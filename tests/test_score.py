@@ -144,8 +144,9 @@ def memo_tables() -> dict:
     rows = []
     for i, who in enumerate(["alice", "bob"]):
         rows.append(_offense(10 * i, who, "current", "PC", "487", "(a)", 1, loss=7000))
-        rows.append(_offense(10 * i + 1, who, "prior", "HS", "11377", "(a)", 8))
-        rows.append(_offense(10 * i + 2, who, "prior", "HS", "11377", "(a)", 5))
+        # The memo's drug possession (level 6): narcotic possession, HS 11350 (HS 11377 is 4).
+        rows.append(_offense(10 * i + 1, who, "prior", "HS", "11350", "(a)", 8))
+        rows.append(_offense(10 * i + 2, who, "prior", "HS", "11350", "(a)", 5))
     rows.append(_offense(99, "bob", "prior", "PC", "245", "(a)(4)", 11))
     credits = pd.DataFrame(
         {"cdcno": ["alice"], "credit_type": ["education_merit"], "credit_days": [180.0]}

@@ -76,10 +76,21 @@ def test_la_adult_failures_in_words(tables: dict) -> None:
     )
     robbery = cand.loc["a1b2c3d4"]
     assert robbery["eligibility"] == "not eligible"
-    assert "current offense PC 211 (2nd) is serious/violent" in robbery["failed_rules"]
+    # Every failing count, with its case and the statute that makes it fail.
+    assert robbery["failed_rules"] == (
+        "current_offenses: current offense PC 211 (2nd) in case BA123456 is serious "
+        "(PC 1192.7(c)(19))/violent (PC 667.5(c)(9)); current offense PC 245(a)(1) in case "
+        "BA123456 is serious (PC 1192.7(c)(31))"
+    )
+    assert robbery["near_miss"] == robbery["failed_rules"]
+    assert robbery["passed_rules"] == "age | sentence | served | prior_offenses"
     murder = cand.loc["0f0f0f0f"]
-    assert murder["failed_rules"].startswith("age 45 is under 50")
-    assert "current offense PC 187 (2nd) is serious/violent" in murder["failed_rules"]
+    assert murder["failed_rules"].startswith("age: age 45 is under 50 | current_offenses: ")
+    assert (
+        "current offense PC 187 (2nd) in case VA654321 is serious (PC 1192.7(c)(1))"
+        "/violent (PC 667.5(c)(1))" in murder["failed_rules"]
+    )
+    assert murder["near_miss"] == "" and pd.isna(murder["eligible_on"])
 
 
 def test_all_counties_and_statewide_config(tables: dict) -> None:
@@ -89,7 +100,7 @@ def test_all_counties_and_statewide_config(tables: dict) -> None:
     # San Diego: 6-year drug sentence -> fails the statewide 20-year rule, not serious/violent.
     sd = cand.set_index("cdcno").loc["12345678"]
     assert sd["failed_rules"].startswith(
-        "sentence 6.0 years is under 20; served 3.0 years, under 10"
+        "sentence: sentence 6.0 years is under 20 | served: served 3.0 years, under 10"
     )
     assert "serious" not in sd["failed_rules"]
     info = summary(cand)
@@ -100,7 +111,10 @@ def test_cdcr_referral_excludes_lwop(tables: dict) -> None:
     config = load_config(None, Path("configs/presets/cdcr_referral.yaml"))
     cand = build_candidates(tables, "Alameda", config, AS_OF)
     assert cand["cdcno"].tolist() == ["deadbeef"]
-    assert cand.loc[0, "failed_rules"] == "sentence type is Life w/o Parole"
+    assert cand.loc[0, "failed_rules"] == "sentence_type: sentence type is Life w/o Parole"
+    # Without a DSA flag, a murder may be registrable (PC 290(c)): the registrant rule is undecided.
+    assert cand.loc[0, "undecided_rules"] == "registrant"
+    assert "whether the murder was committed in the perpetration" in cand.loc[0, "unknown_rules"]
 
 
 def test_bad_county_and_bad_config_exit_2(raw_dir: Path, tmp_path: Path) -> None:

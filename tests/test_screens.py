@@ -104,14 +104,14 @@ CASES = [
         {"years": 50},
         {"age": 50.4, "age_source": "estimated"},
         "unknown",
-        "age unknown: public data has no birth date; estimated 50",
+        "age unknown: the public data has no birth date; estimated 50",
     ),
     (
         "min_age",
         {"years": 50},
         {"age": np.nan, "age_source": "unknown"},
         "unknown",
-        "age unknown: no birth date, reported age or offense date",
+        "age unknown: the public data has no birth date, no age reported, no offense date",
     ),
     (
         "min_sentence_years",
@@ -162,7 +162,7 @@ CASES = [
         {"min": 14, "max": 15},
         {"age_at_offense": 15.6},
         "unknown",
-        "age at offense unknown: public data has no birth date; estimated 15.6",
+        "age at offense unknown: the public data has no birth date; estimated 15.6",
     ),
     (
         "age_at_offense_between",
@@ -232,9 +232,11 @@ def test_single_rules(rule_type, params, row, eligibility, text) -> None:
         assert got["eligible"] is True or got["eligible"] == True  # noqa: E712
         assert got["failed_rules"] == "" and got["unknown_rules"] == ""
     elif eligibility == "not eligible":
-        assert got["failed_rules"] == text and not got["eligible"]
+        assert got["failed_rules"] == f"r: {text}" and not got["eligible"]
+        assert got["near_miss"] == f"r: {text}" and got["passed_rules"] == ""
     else:
-        assert pd.isna(got["eligible"]) and got["unknown_rules"] == text
+        assert pd.isna(got["eligible"]) and got["unknown_rules"] == f"r: {text}"
+        assert got["undecided_rules"] == "r" and got["near_miss"] == ""
 
 
 def test_combination_is_three_valued_and_lists_every_failure() -> None:
@@ -251,9 +253,17 @@ def test_combination_is_three_valued_and_lists_every_failure() -> None:
     )
     assert out["eligibility"].tolist() == ["eligible", "not eligible", "unknown", "not eligible"]
     assert out["eligible"].tolist()[:2] == [True, False] and pd.isna(out["eligible"].iloc[2])
-    assert out.loc[1, "failed_rules"] == "age 40 is under 50; served 3.0 years, under 10"
-    assert out.loc[3, "failed_rules"] == "served 2.0 years, under 10"
-    assert out.loc[3, "unknown_rules"] == "age unknown: public data has no birth date; estimated 50"
+    assert (
+        out.loc[1, "failed_rules"] == "age: age 40 is under 50 | served: served 3.0 years, under 10"
+    )
+    assert out.loc[3, "failed_rules"] == "served: served 2.0 years, under 10"
+    assert (
+        out.loc[3, "unknown_rules"]
+        == "age: age unknown: the public data has no birth date; estimated 50"
+    )
+    assert out["passed_rules"].tolist() == ["age | served", "", "served", ""]
+    assert out["undecided_rules"].tolist() == ["", "", "age", "age"]
+    assert out["near_miss"].tolist() == ["", "", "", "served: served 2.0 years, under 10"]
     assert out["rule_age"].tolist()[:2] == [True, False] and pd.isna(out["rule_age"].iloc[2])
     assert out["age_estimated"].tolist() == [False, False, True, True]
 
@@ -288,9 +298,16 @@ SERIOUS = ("cur", "no_current_offense_in", {"lists": ["serious", "violent"]})
     ("raw", "failed"),
     [
         ("PC459 2nd", ""),  # commercial burglary is not serious
-        ("PC459 1st", "current offense PC 459 (1st) is serious"),
-        ("PC664/459 1st", "current offense PC 459 (1st, attempt) is serious"),
-        ("PC187(664)", "current offense PC 187 (attempt) is serious/violent"),
+        ("PC459 1st", "cur: current offense PC 459 (1st) is serious (PC 1192.7(c)(18))"),
+        (
+            "PC664/459 1st",
+            "cur: current offense PC 459 (1st, attempt) is serious (PC 1192.7(c)(18))",
+        ),
+        (
+            "PC187(664)",
+            "cur: current offense PC 187 (attempt) is serious (PC 1192.7(c)(1))"
+            "/violent (PC 667.5(c)(12))",
+        ),
         ("HS11350(a)", ""),
     ],
 )
@@ -333,14 +350,15 @@ def test_enhancement_and_exceptions_and_registrants() -> None:
         offenses=offenses,
         enhancements=enh,
     )
-    assert out.loc[0, "failed_rules"].startswith("current offense")
-    assert "with enhancement PC 12022.7(a) is serious/violent" in out.loc[0, "failed_rules"]
+    assert out.loc[0, "failed_rules"] == (
+        "cur: current offense with enhancement PC 12022.7(a) on count PC 245(a)(4) is serious "
+        "(PC 1192.7(c)(8))/violent (PC 667.5(c)(8))"
+    )
     # The weapon makes the robbery serious, but robbery is excepted: only the PC 12022 rule fails.
-    # The weapon makes the robbery serious, but robbery is excepted: only the PC 12022 rule fails.
-    assert out.loc[1, "failed_rules"] == "enhancement PC 12022(b)(1)"
+    assert out.loc[1, "failed_rules"] == "arms: enhancement PC 12022(b)(1) on count PC 211 (2nd)"
+    assert out.loc[1, "near_miss"] == out.loc[1, "failed_rules"]
     assert (
-        out.loc[2, "failed_rules"]
-        == "sex registrant (from a sex-registrable offense in the record)"
+        out.loc[2, "failed_rules"] == "reg: sex registrant (derived from prior offense PC 288(a))"
     )
     assert out["sex_registrant_derived"].tolist() == [True, True, True]
 
@@ -348,7 +366,10 @@ def test_enhancement_and_exceptions_and_registrants() -> None:
 def test_prior_rules_unknown_without_any_priors() -> None:
     out = run([person("x")], ("pri", "no_prior_offense_in", {"lists": ["super_strike"]}))
     assert out.loc[0, "eligibility"] == "unknown"
-    assert out.loc[0, "unknown_rules"] == "prior record unknown: the data has no prior commitments"
+    assert (
+        out.loc[0, "unknown_rules"]
+        == "pri: prior record unknown: the data has no prior commitments"
+    )
 
 
 def test_life_term_counts_are_serious_but_three_strikes_terms_are_not() -> None:
@@ -361,7 +382,9 @@ def test_life_term_counts_are_serious_but_three_strikes_terms_are_not() -> None:
         {**offense("striker", "HS11350(a)"), "offense_time_life": True},
     ]
     out = run(people, ("cur", "no_current_offense_in", {"lists": ["serious"]}), offenses=offenses)
-    assert out.loc[0, "failed_rules"] == "current offense HS 11350(a) is serious (and 1 more)"
+    assert out.loc[0, "failed_rules"] == (
+        "cur: current offense HS 11350(a) is serious (PC 1192.7(c)(7): its own life term)"
+    )
     assert out.loc[1, "failed_rules"] == ""
 
 
@@ -375,4 +398,97 @@ def test_a_degree_written_in_a_county_file_selects_that_degree(tmp_path) -> None
     people = [person("first", controlling_degree="1st"), person("second")]
     out = screen(tables(people), config)
     assert out["eligibility"].tolist() == ["eligible", "not eligible"]
-    assert out.loc[1, "failed_rules"] == "current offense PC 459 (2nd) is listed in PC459 2nd"
+    assert out.loc[1, "failed_rules"] == "b: current offense PC 459 (2nd) is listed in PC459 2nd"
+
+
+# --------------------------------------------------------------------------------------------------
+# Life terms of the count's own; near misses; the dates time alone will settle
+# --------------------------------------------------------------------------------------------------
+
+
+def test_a_count_is_a_life_felony_by_its_own_term_not_its_case() -> None:
+    people = [person("lifer", sentence_type="Life with Parole")]
+    offenses = [
+        {
+            **offense("lifer", "VC23152(a)"),
+            "sentence_abstract_life": True,
+            "offense_time_raw": "3 Years",
+        },
+        {**offense("lifer", "HS11350(a)"), "sentence_abstract_life": True, "offense_time_raw": ""},
+    ]
+    rules = ("cur", "no_current_offense_in", {"lists": ["serious", "violent", "super_strike"]})
+    out = run(people, rules, offenses=offenses)
+    # The DUI count has its own 3-year term; the possession count has none recorded.
+    assert out.loc[0, "failed_rules"] == ""
+    assert out.loc[0, "eligibility"] == "unknown"
+    assert (
+        "current offense HS 11350(a) may be serious (PC 1192.7(c)(7))"
+        in out.loc[0, "unknown_rules"]
+    )
+    assert "VC 23152(a)" not in out.loc[0, "unknown_rules"]
+
+
+def test_the_controlling_offense_of_a_lifer_without_counts_is_a_life_felony() -> None:
+    out = run(
+        [person("lifer", sentence_type="Life with Parole")],
+        ("cur", "no_current_offense_in", {"lists": ["serious"]}),
+    )
+    assert out.loc[0, "failed_rules"] == (
+        "cur: current offense PC 459 (2nd) is serious (PC 1192.7(c)(7): its own life term)"
+    )
+
+
+def test_eligible_on_when_only_time_stands_in_the_way() -> None:
+    people = [
+        person("soon", time_served_years=8.0, offense_end_date=pd.Timestamp("2018-05-01")),
+        person("two", age=48.0, time_served_years=8.0, offense_end_date=pd.Timestamp("2018-05-01")),
+        person("blocked", time_served_years=8.0, offense_end_date=pd.Timestamp("2018-05-01")),
+        person("estimate", age=49.5, age_source="estimated"),
+    ]
+    offenses = [offense("blocked", "PC211 2nd")]
+    data = prepare(tables(people, offenses), as_of="2026-05-01")
+    config = config_with(
+        ("age", "min_age", {"years": 50}),
+        ("served", "min_time_served_years", {"years": 10}),
+        ("cur", "no_current_offense_in", {"lists": ["serious"]}),
+    )
+    out = screen(tables(people, offenses), config, data=data).set_index("cdcno")
+    assert out.loc["soon", "eligible_on"] == pd.Timestamp("2028-05-01")
+    assert out.loc["soon", "near_miss"] == "served: served 8.0 years, under 10"
+    # Two time rules: the later date; not a near miss (two rules fail).
+    assert out.loc["two", "eligible_on"] == pd.Timestamp("2028-05-01")
+    assert out.loc["two", "near_miss"] == ""
+    # A serious offense: time alone will not do.
+    assert pd.isna(out.loc["blocked", "eligible_on"])
+    # An estimate must clear the threshold by the margin (1 year): 1.5 years (548 days) on.
+    assert out.loc["estimate", "undecided_rules"] == "age"
+    assert out.loc["estimate", "eligible_on"] == pd.Timestamp("2027-10-31")
+
+
+def test_prior_rules_within_years_count_recent_priors_only() -> None:
+    people = [person("old"), person("recent"), person("undated")]
+    priors = [
+        {**offense("old", "PC211 2nd", "prior"), "offense_end_date": pd.Timestamp("2000-01-01")},
+        {**offense("recent", "PC211 2nd", "prior"), "offense_end_date": pd.Timestamp("2020-05-01")},
+        {**offense("undated", "PC211 2nd", "prior"), "offense_end_date": pd.NaT},
+    ]
+    data = prepare(tables(people, priors), as_of="2026-05-01")
+    config = config_with(("pri", "no_prior_offense_in", {"lists": ["robbery"], "within_years": 10}))
+    out = screen(tables(people, priors), config, data=data).set_index("cdcno")
+    assert out["eligibility"].tolist() == ["eligible", "not eligible", "unknown"]
+    # Ten years of 365.25 days (3,653 days rounded up) after the prior of 2020-05-01.
+    assert out.loc["recent", "eligible_on"] == pd.Timestamp("2030-05-02")
+    assert "the offense has no date" in out.loc["undated", "unknown_rules"]
+
+
+def test_within_years_is_a_checked_setting(tmp_path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "screens: {rules: {p: {type: no_prior_offense_in, lists: [robbery], within_years: 10}}}\n"
+    )
+    assert load_config(None, path).rules[0].params["within_years"] == 10
+    path.write_text(
+        "screens: {rules: {p: {type: no_prior_offense_in, lists: [robbery], within_years: -1}}}\n"
+    )
+    with pytest.raises(Exception, match="within_years"):
+        load_config(None, path)

@@ -536,3 +536,61 @@ def test_positives_depend_on_features_learnably(
     assert 0.75 <= auc < 0.99
     has_enh = current["off_enh1"].fillna("").ne("").groupby(current["cdcno"]).any()
     assert has_enh.reindex(demo.loc[pos, "cdcno"]).mean() >= 0.7  # RAND: 85 % had one
+
+
+def _identical_people(n: int, as_of: date) -> dict[str, np.ndarray]:
+    """A decision generator's input of ``n`` identical people (third strikers, 25 years served)."""
+    from helpers.synthetic.people import THIRD
+
+    today = np.datetime64(as_of, "D")
+    ones, zeros = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    return {
+        "person": np.arange(n),
+        "stype": np.full(n, THIRD),
+        "offense": np.zeros(n, dtype=np.int64),
+        "months_total": np.full(n, 300.0),
+        "age": np.full(n, 62),
+        "ts_true": np.full(n, 25.0),
+        "aao": np.full(n, 37.0),
+        "admission": np.full(n, today - np.timedelta64(9000, "D")),
+        "county": np.zeros(n, dtype=np.int64),
+        "nonserious_current": ones,
+        "change_in_law": zeros,
+        "credits_recent": np.full(n, 4),
+        "degree": zeros,
+        "rv_recent": np.zeros(n, dtype=np.int64),
+        "rv_recent_serious": np.zeros(n, dtype=np.int64),
+        "medical": zeros,
+        "trauma": zeros,
+        "ipv": zeros,
+        "sex_current": zeros,
+        "prior_sex": zeros,
+        "murder": zeros,
+        "category": np.full(n, "Property Crimes", dtype=object),
+        "level": np.full(n, 2),
+    }
+
+
+def test_decisions_are_not_a_function_of_the_features() -> None:
+    from helpers.synthetic.decisions import review_log
+
+    p = _identical_people(4000, AS_OF)
+    log = review_log(p, np.random.default_rng(1), AS_OF)
+    # The same columns, different outcomes: the office's own judgment and two random draws.
+    assert 0 < log["owner"].nunique() < 4000
+    assert {"referred", "not referred"} <= set(log["decision"])
+    again = review_log(p, np.random.default_rng(2), AS_OF)
+    first, second = set(log["owner"]), set(again["owner"])
+    assert len(first & second) < 0.5 * min(len(first), len(second))
+
+
+def test_the_drivers_are_measured_on_the_review_date() -> None:
+    from helpers.synthetic.decisions import review_log
+
+    p = _identical_people(4000, AS_OF)
+    log = review_log(p, np.random.default_rng(3), AS_OF)
+    back = (np.datetime64(AS_OF, "D") - log["date"].to_numpy(dtype="datetime64[D]")).astype(int)
+    aged = log["reason_codes"].str.contains("AGE")
+    said = log.loc[aged, "reason_text"].str.extract(r"Age (\d+)")[0].astype(int).to_numpy()
+    assert (said == np.floor(62 - back[aged.to_numpy()] / 365.25)).all()  # age then, not today
+    assert said.min() < 62

@@ -305,10 +305,21 @@ def identifier_columns(frame: pd.DataFrame) -> list[str]:
     ]
 
 
+#: Candidate-list columns whose reasons name the case of each count (`` in case BA123456``).
+REASON_COLUMNS = ("failed_rules", "unknown_rules", "near_miss")
+_CASE_PHRASE = re.compile(r" in case [^\s;|,)]+")
+
+
+def without_case_numbers(values: pd.Series) -> pd.Series:
+    """Reasons with the `` in case <number>`` of each count removed (for public outputs)."""
+    return values.astype("string").str.replace(_CASE_PHRASE, "", regex=True)
+
+
 def public_view(
     candidates: pd.DataFrame, mode: str, salt: str | bytes | None = None
 ) -> pd.DataFrame:
-    """``candidates`` fit for ``mode``: unchanged in ``da``; in ``public`` identifiers dropped.
+    """``candidates`` fit for ``mode``: unchanged in ``da``; in ``public`` identifiers dropped and
+    case numbers removed from the reasons (:data:`REASON_COLUMNS`).
 
     In public mode a ``pseudo_id`` column (salted, see :func:`pseudonymise`) replaces ``cdcno``
     when a salt is given or set in ``$SECONDLOOK_SALT``.
@@ -316,6 +327,9 @@ def public_view(
     if check_mode(mode) == "da":
         return candidates.copy()
     out = candidates.drop(columns=identifier_columns(candidates))
+    for col in REASON_COLUMNS:
+        if col in out:
+            out[col] = without_case_numbers(out[col])
     salt = salt if salt is not None else os.environ.get(SALT_ENV)
     if salt and "cdcno" in candidates:
         out.insert(0, "pseudo_id", pseudonymise(candidates["cdcno"], salt).to_numpy())

@@ -44,10 +44,16 @@ def file_sha256(path: str | Path) -> str:
 
 
 def code_hash() -> str:
-    """Hash of the ``helpers`` package sources (a code change reruns every county)."""
+    """Hash of the ``helpers`` package sources and the reference tables they read (a change in
+    either reruns every county)."""
     digest = hashlib.sha256()
-    for path in sorted((paths.ROOT / "src" / "helpers").rglob("*.py")):
-        digest.update(path.relative_to(paths.ROOT).as_posix().encode())
+    reference = paths.reference_dir()
+    files = [(p, p.relative_to(paths.ROOT)) for p in (paths.ROOT / "src" / "helpers").rglob("*.py")]
+    files += [
+        (p, "reference" / p.relative_to(reference)) for p in reference.rglob("*") if p.is_file()
+    ]
+    for path, name in sorted(files, key=lambda item: item[1].as_posix()):
+        digest.update(name.as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

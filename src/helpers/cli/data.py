@@ -68,6 +68,7 @@ def ingest(
     """Validate CDCR files and write typed tidy tables; bad rows go to quarantine.csv with reasons."""
     from helpers.data.ingest import ingest_folder
     from helpers.data.manifest import as_of_date
+    from helpers.data.quarantine import quarantine_lines
 
     with user_errors():
         start = time.perf_counter()
@@ -79,9 +80,7 @@ def ingest(
         f"{totals['quarantined']:,} quarantined ({time.perf_counter() - start:.1f} s) -> {out}"
     )
     if totals["quarantined"]:
-        for reason, n in result.top_reasons().items():
-            typer.echo(f"  quarantine: {n:,} x {reason}", err=True)
-        typer.echo(f"  details in {Path(out) / 'quarantine.csv'}", err=True)
+        typer.echo(quarantine_lines(result.quarantine, Path(out) / "quarantine.csv"), err=True)
     sys.stdout.flush()
 
 

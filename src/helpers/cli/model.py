@@ -1,4 +1,4 @@
-"""Commands of the eligibility model: ``train`` and ``predict``."""
+"""Commands of the decision model: ``train`` and ``predict``."""
 
 from __future__ import annotations
 
@@ -15,12 +15,17 @@ def train(
         Path, typer.Option("--data", help="Ingested folder (Parquet) or raw CDCR files.")
     ],
     county: Annotated[
-        str, typer.Option("--county", help="County name, or 'statewide' for everybody.")
+        str, typer.Option("--county", help="County name, or 'statewide' for every office.")
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for the model and its reports.")],
     label: Annotated[
-        str, typer.Option("--label", help="Label: 'screen' (the county's screen) or 'decisions'.")
-    ] = "screen",
+        str,
+        typer.Option(
+            "--label",
+            help="'decisions' (the review-decision log: trains the model that ranks) or 'screen' "
+            "(the rule emulation check only: no model is saved).",
+        ),
+    ] = "decisions",
     config: Annotated[
         Path | None,
         typer.Option("--config", help="County configuration YAML (default: the county's)."),
@@ -32,21 +37,25 @@ def train(
         bool,
         typer.Option("--smote/--no-smote", help="SMOTENC before the forest (training folds only)."),
     ] = False,
-    trees: Annotated[int, typer.Option("--trees", min=1, help="Number of trees.")] = 200,
+    trees: Annotated[int, typer.Option("--trees", min=1, help="Number of trees.")] = 100,
+    repeats: Annotated[
+        int, typer.Option("--repeats", min=1, help="Repeats of the grouped K-fold.")
+    ] = 2,
     n_boot: Annotated[
         int, typer.Option("--n-boot", min=50, help="Bootstrap replicates for the intervals.")
     ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1172,
 ) -> None:
-    """Train and evaluate the eligibility model; write the model, its metadata, reports and card."""
+    """Train and evaluate the decision model (or run the rule emulation check); write its files."""
     with user_errors():
-        from helpers.model import ModelSettings, train_to_folder
+        from helpers.model import ModelSettings, train_or_check
 
-        settings = ModelSettings(smote=smote, n_estimators=trees, n_boot=n_boot, random_state=seed)
-        run = train_to_folder(
-            data, county, out, label=label, config=config, as_of=as_of, settings=settings
+        settings = ModelSettings(
+            smote=smote, n_estimators=trees, n_repeats=repeats, n_boot=n_boot, random_state=seed
         )
-        typer.echo(run.summary())
+        typer.echo(
+            train_or_check(data, county, out, label, config=config, as_of=as_of, settings=settings)
+        )
 
 
 def predict(
@@ -74,11 +83,12 @@ def predict(
         typer.Option(
             "--explain-top",
             min=0,
-            help="Explain only the best N by model score in each county (0 = everybody).",
+            help="Explain only the best N by model score in each county (0 = everybody ranked).",
         ),
     ] = 1000,
 ) -> None:
-    """Add ``model_score``, ``model_rank`` and ``top_features`` to the candidate list."""
+    """Add the model's columns to the candidate list: score and rank only where the screen passes
+    or cannot decide."""
     with user_errors():
         from helpers.model import predict_to_file
 

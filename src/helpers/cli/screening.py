@@ -61,6 +61,13 @@ def screen(
         f"{info['not_eligible']:,} not eligible; {info['outliers']:,} extreme outliers "
         f"({info['outlier_reviews_required']:,} to review) in {seconds:.1f} s -> {out}"
     )
+    if info["quarantined_rows"]:
+        typer.echo(
+            f"  quarantined at ingest: {info['quarantined_rows']:,} rows "
+            f"({info['quarantine_problems']:,} problems; a row can have more than one reason), "
+            f"listed in {info['quarantine_file']}",
+            err=True,
+        )
 
 
 def register(app: typer.Typer) -> None:

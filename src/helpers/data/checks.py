@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helpers import counties
+from helpers.data import reference
 from helpers.data.codes import parse_offense_codes
 from helpers.data.tables import RawTable, empty_problems, parse_dates, parse_numbers
 
@@ -136,14 +137,43 @@ def yes_no(values: pd.Series) -> pd.Series:
     return text.map(YES_NO).astype("boolean")
 
 
-def county_column(frame: pd.DataFrame, checks: RowChecks, column: str) -> pd.DataFrame:
-    """Canonical ``county`` and ``fips`` of a county column; unknown and blank counties are flagged."""
+#: ``county_status`` of a county column: a California county, or a place outside it.
+COUNTY_STATUSES = ("california", "out_of_state", "other_country", "unknown")
+
+
+def _place_status(raw: pd.Series) -> pd.Series:
+    """The status of places outside California (``places_outside_california.csv``), <NA> else."""
+    places = reference.places_outside_california()
+    key = places["name"].str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
+    lookup = pd.Series(places["status"].to_numpy(), index=key.to_numpy())
+    lookup = lookup[~lookup.index.duplicated()]
+    norm = raw.str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
+    return norm.map(lookup).astype("string")
+
+
+def county_column(
+    frame: pd.DataFrame, checks: RowChecks, column: str, *, outside_ok: bool = False
+) -> pd.DataFrame:
+    """Canonical ``county`` and ``fips`` of a county column, and its ``county_status``.
+
+    Unknown and blank counties are flagged.  With ``outside_ok`` (prior commitments, which CDCR
+    records for sentences from other states and countries) a place outside California
+    (``Other Country``, ``Unknown``, a state) is kept: ``county`` is <NA> and ``county_status`` says
+    ``out_of_state``, ``other_country`` or ``unknown``.  A California county always wins: "Nevada"
+    is Nevada County.
+    """
     raw = column_text(frame, column)
     canon = counties.canonical_counties(raw)
     unknown = canon["county"].isna().to_numpy()
+    status = pd.Series("california", index=raw.index, dtype="string")
+    if outside_ok and unknown.any():
+        place = _place_status(raw).where(unknown)
+        status = status.mask(place.notna(), place)
+        unknown = unknown & place.isna().to_numpy()
     checks.flag(unknown & (raw != "").to_numpy(), column, "unknown California county")
     checks.flag((raw == "").to_numpy(), column, "blank county")
     canon.index = frame.index
+    canon["county_status"] = status.to_numpy()
     return canon
 
 

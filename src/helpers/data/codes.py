@@ -9,7 +9,10 @@ Offense codes
     → ``code`` (PC/HS/VC/…), ``section`` (``187``, ``273a``), ``subdivision`` (``(a)(1)``, lower case),
     ``degree`` (``1st``/``2nd``/``""``), ``attempt`` (PC 664 written as ``(664)``, ``664/`` or ``/att``)
     and ``offense_key`` = code + section + subdivision.  A letter directly after the section digits is
-    part of the section (PC 273a, PC 273ab, PC 496d), as in the codes themselves.
+    part of the section (PC 273a, PC 273ab, PC 496d), as in the codes themselves.  Older CDCR records
+    write the code with one letter (``P187``, ``H11377``, ``V23152``, ``B4324``, ``W3051``) and some
+    files use the legislature's abbreviations (``PEN``, ``HSC``, ``VEH``, ``BPC``, ``WIC``): both are read
+    as the two-letter codes of the rest of the data (:data:`CODE_ALIASES`).
 
 Sentence strings
     ``35 Years``, ``81 Years 8 Months``, ``1 Year``, ``8 Months``, ``25 Years 0 Months-to-Life``,
@@ -26,10 +29,23 @@ import numpy as np
 import pandas as pd
 
 OFFENSE_COLUMNS = ["code", "section", "subdivision", "degree", "attempt", "offense_key"]
+#: Code prefixes written otherwise, read as the two-letter codes of CDCR and DOJ records.
+CODE_ALIASES: dict[str, str] = {
+    "P": "PC",
+    "H": "HS",
+    "V": "VC",
+    "B": "BP",
+    "W": "WI",
+    "PEN": "PC",
+    "HSC": "HS",
+    "VEH": "VC",
+    "BPC": "BP",
+    "WIC": "WI",
+}
 
 _OFFENSE_RE = re.compile(
     r"""^\s*
-    (?P<code>[A-Z]{2,4})\s*\.?\s*
+    (?P<code>[A-Z]{1,4})\s*\.?\s*
     (?P<pre>664\s*[/.\-]\s*)?                 # attempt written before the section: PC664/187
     (?P<section>\d+(?:\.\d+)*[A-Z]{0,2})     # 187, 212.5, 273A, 273AB, 12022.53
     (?P<parens>(?:\s*\(\s*[0-9A-Z]{1,4}\s*\))*) # (a)(1), possibly (664)
@@ -45,12 +61,15 @@ def _parse_offense_one(text: str) -> tuple[str, str, str, str, bool] | None:
     match = _OFFENSE_RE.match(text.upper())
     if match is None:
         return None
+    code = CODE_ALIASES.get(match["code"], match["code"])
+    if len(code) < 2:  # a one-letter prefix other than the known old ones
+        return None
     parens = re.findall(r"\(\s*([0-9A-Z]{1,4})\s*\)", match["parens"] or "")
     attempt = bool(match["pre"] or match["post"]) or "664" in parens
     subdivision = "".join(f"({p.lower()})" for p in parens if p != "664")
     section = match["section"].lower()
     degree = _DEGREES.get(match["degree"] or "", "")
-    return match["code"], section, subdivision, degree, attempt
+    return code, section, subdivision, degree, attempt
 
 
 def parse_offense_codes(raw: pd.Series) -> pd.DataFrame:

@@ -2,7 +2,11 @@
 
 One commitment row is one offense count (``role`` = ``current`` or ``prior``) with up to any number of
 enhancement pairs ``off_enh{i}`` / ``off_enh_desc{i}``; each enhancement becomes a row of
-``enhancements`` tied to its count by ``offense_id``.  Rows of people who are not kept in demographics
+``enhancements`` tied to its count by ``offense_id``.  A prior commitment sentenced outside
+California (CDCR writes ``Other Country``, ``Unknown`` or a state) is a valid row: ``county`` is
+empty, ``county_status`` says where (``out_of_state``, ``other_country``, ``unknown``; else
+``california``) and ``sentenced_outside_california`` flags the first two; a current commitment needs
+a California county.  Rows of people who are not kept in demographics
 are quarantined: they cannot be attached to anybody.
 """
 
@@ -72,7 +76,7 @@ def commitment_rows(
     f = table.frame
     checks = RowChecks(table)
     cdcno = known_people(f, checks, people_ids)
-    county = county_column(f, checks, "sentencing county")
+    county = county_column(f, checks, "sentencing county", outside_ok=role == "prior")
     parsed = offense_code_column(f, checks, "offense")
     abstract = parse_sentences(column_text(f, "sentence from abstract of judgement"))
     checks.flag_errors(abstract["error"], "sentence from abstract of judgement")
@@ -98,6 +102,10 @@ def commitment_rows(
             "source_row": table.rows,
             "county": county["county"].astype("string"),
             "county_fips": county["fips"].astype("string"),
+            "county_status": county["county_status"].astype("string"),
+            "sentenced_outside_california": county["county_status"]
+            .isin(["out_of_state", "other_country"])
+            .to_numpy(),
             "case_number": column_text(f, "case number"),
             "offense_raw": column_text(f, "offense"),
             **{c: parsed[c] for c in OFFENSE_COLUMNS},

@@ -28,6 +28,7 @@ from helpers.data.commitments import combine_commitments, kept_commitments
 from helpers.data.decision_log import decision_rows
 from helpers.data.demographics import read_people
 from helpers.data.dsa import DSA_TABLES, dsa_rows
+from helpers.data.levels import level_coverage
 from helpers.data.manifest import (
     IngestManifest,
     InputFile,
@@ -36,6 +37,7 @@ from helpers.data.manifest import (
     read_manifest,
     write_manifest,
 )
+from helpers.data.quarantine import quarantine_counts
 from helpers.data.tables import RawTable, empty_problems, normalise_header, read_raw_table
 from helpers.errors import InputError
 from helpers.provenance import file_sha256, library_versions
@@ -114,9 +116,9 @@ class IngestResult:
             "quarantined": sum(i.quarantined for i in inputs),
         }
 
-    def top_reasons(self, n: int = 5) -> pd.Series:
-        """The ``n`` most frequent quarantine reasons and their counts, most frequent first."""
-        return self.quarantine["reason"].value_counts().head(n)
+    def top_reasons(self, n: int = 5) -> pd.DataFrame:
+        """The ``n`` most frequent quarantine reasons: ``reason``, ``rows`` and ``problems``."""
+        return quarantine_counts(self.quarantine).head(n)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -251,15 +253,18 @@ def ingest(
     tables = {"people": people, "offenses": offenses, "enhancements": enhancements}
     tables |= _read_extras(found, read, ids, accounts)
     quarantine = accounts.quarantine()
+    reasons = quarantine_counts(quarantine).sort_values("reason")
     manifest = IngestManifest(
         as_of=as_of_ts.date(),
         inputs=tuple(accounts.inputs),
         tables={name: int(len(t)) for name, t in tables.items()},
         quarantined_rows=int(sum(i.quarantined for i in accounts.inputs)),
         quarantine_reasons={
-            str(k): int(v) for k, v in quarantine["reason"].value_counts().sort_index().items()
+            str(r): int(n) for r, n in zip(reasons["reason"], reasons["rows"], strict=True)
         },
         versions=library_versions(),
+        quarantine_problems=int(len(quarantine)),
+        offense_coverage=level_coverage(tables),
     )
     return IngestResult(tables, quarantine, manifest)
 
@@ -306,11 +311,14 @@ def load_processed(path: Path) -> dict[str, pd.DataFrame]:
 
 @dataclass(frozen=True)
 class Dataset:
-    """The processed tables with the as-of date they are measured at and their manifest."""
+    """The processed tables with the as-of date they are measured at and their manifest, and the
+    quarantine when the tables were ingested on the fly from raw files (else ``None``: the
+    processed folder's ``quarantine.csv`` holds it)."""
 
     tables: dict[str, pd.DataFrame]
     as_of: date
     manifest: IngestManifest
+    quarantine: pd.DataFrame | None = None
 
 
 def is_processed(path: Path) -> bool:
@@ -334,4 +342,4 @@ def load_dataset(path: Path, as_of: date | str | None = None) -> Dataset:
     if day is None:
         raise InputError("raw files need an as-of date (--as-of YYYY-MM-DD)", file=str(path))
     result = ingest(path, day)
-    return Dataset(result.tables, day, result.manifest)
+    return Dataset(result.tables, day, result.manifest, result.quarantine)

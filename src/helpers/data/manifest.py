@@ -1,5 +1,11 @@
 """The ingest manifest (``manifest.json``): the as-of date, every input's hash and row accounting.
 
+Row accounting counts rows and reasons separately: ``quarantined_rows`` counts each quarantined row
+once, ``quarantine_reasons`` counts per reason the rows that have it (a row with two reasons counts
+under both) and ``quarantine_problems`` counts every (row, column, reason) entry of
+``quarantine.csv``.  ``offense_coverage`` records how the offenses were levelled
+(:func:`helpers.data.levels.level_coverage`).
+
 The as-of date is recorded **once**, at ingest: time served, ages and every date-dependent value of
 the processed tables are measured at it.  :func:`load_dataset` returns it with the tables, and
 every later step (screens, score, outliers, model, audit, reports) uses that date; a command given a
@@ -41,9 +47,11 @@ class IngestManifest:
     inputs: tuple[InputFile, ...]
     tables: dict[str, int]
     quarantined_rows: int
-    quarantine_reasons: dict[str, int]
+    quarantine_reasons: dict[str, int]  # reason -> rows with that reason (a row may have two)
     versions: dict[str, str] = field(default_factory=dict)
     tool: str = "secondlook ingest"
+    quarantine_problems: int = 0  # (row, column, reason) entries: a row may have several
+    offense_coverage: dict[str, Any] = field(default_factory=dict)
 
     def input_hashes(self) -> dict[str, str]:
         """Input file name -> SHA-256 (names as the files are called in the input folder)."""
@@ -67,6 +75,8 @@ class IngestManifest:
                 quarantine_reasons={str(k): int(v) for k, v in data["quarantine_reasons"].items()},
                 versions=dict(data.get("versions") or {}),
                 tool=str(data.get("tool", "secondlook ingest")),
+                quarantine_problems=int(data.get("quarantine_problems", 0)),
+                offense_coverage=dict(data.get("offense_coverage") or {}),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(

@@ -1,4 +1,5 @@
-"""Loaders for the reference tables in ``data/reference`` (offenses, statutory lists, counties, race).
+"""Loaders for the reference tables in ``data/reference`` (offenses, statutory lists, the DOJ statute
+code table and its families, counties and places outside California, race).
 
 Every table is a committed CSV (or GeoJSON) with a ``source`` column or property; nothing is read
 from outside the repository and nothing is downloaded.  Files are parsed once per directory and
@@ -40,6 +41,19 @@ OFFENSE_COLUMNS = [
     "source",
 ]
 LIST_NAMES = ("serious", "violent", "super_strike", "sex_registrable", "homicide", "robbery")
+DOJ_STATUTE_COLUMNS = [
+    "doj_offense_code",
+    "code",
+    "statute",
+    "charge_type",
+    "literal",
+    "bcs_hierarchy",
+    "enacted",
+    "repealed",
+    "source",
+]
+CHARGE_TYPES = ("F", "M", "I", "X")
+PLACE_STATUSES = ("out_of_state", "other_country", "unknown")
 RACE_GROUPS = (
     "Hispanic/Latino",
     "Black",
@@ -115,6 +129,7 @@ def _statutory_lists(directory: Path) -> pd.DataFrame:
     for col in ("section", "subdivision", "degree", "detect"):
         df[col] = df[col].str.strip().str.lower()
     df["attempt_listed"] = _to_bool(df["attempt_listed"])
+    df["exact"] = _to_bool(df["exact"])
     unknown = set(df["list"]) - set(LIST_NAMES)
     if unknown:
         raise ValueError(f"statutory_lists.csv has unknown list names {sorted(unknown)}")
@@ -128,9 +143,81 @@ def statutory_lists(directory: Path | None = None) -> pd.DataFrame:
     degree), ``enhancement`` (by an enhancement in ``via_enhancement``, ``;``-separated keys),
     ``conditional`` (the code matches but the list needs a fact the data lack), ``sentence``
     (life or death sentences) or ``none`` (documented only).  ``attempt_listed`` records whether the
-    statute itself names the attempt.  ``directory`` defaults to :func:`data_dir`.
+    statute itself names the attempt; ``exact`` that the item's subdivision matches only itself, not
+    its paragraphs.  ``needs`` says what fact a conditional item lacks; ``if_description`` and
+    ``unless_description`` are patterns (regular expressions, any case) of CDCR's offense description
+    that settle an item: a description matching ``if_description`` makes a conditional item definite,
+    one matching only ``unless_description`` rules the item out.  ``directory`` defaults to
+    :func:`data_dir`.
     """
     return _statutory_lists(directory or data_dir()).copy()
+
+
+@lru_cache(maxsize=8)
+def _doj_statute_codes(directory: Path) -> pd.DataFrame:
+    df = _read_csv(directory, "ca_doj_statute_codes.csv")
+    missing = [c for c in DOJ_STATUTE_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"ca_doj_statute_codes.csv lacks columns {missing}")
+    bad = set(df["charge_type"]) - set(CHARGE_TYPES)
+    if bad:
+        raise ValueError(f"ca_doj_statute_codes.csv has unknown charge types {sorted(bad)}")
+    df["code"] = df["code"].str.strip().str.upper()
+    df["statute"] = df["statute"].str.strip().str.upper()
+    df["bcs_hierarchy"] = pd.to_numeric(df["bcs_hierarchy"], errors="coerce")
+    df["in_force"] = df["repealed"].str.strip().eq("")
+    return df
+
+
+def doj_statute_codes(directory: Path | None = None) -> pd.DataFrame:
+    """California DOJ's law enforcement statute code table: one row per DOJ offense code.
+
+    Columns of :data:`DOJ_STATUTE_COLUMNS` as text, except ``bcs_hierarchy`` (float: the DOJ Bureau
+    of Criminal Statistics hierarchy, lower = more serious) and ``in_force`` (bool: no ``repealed``
+    date).  ``charge_type`` is F (felony), M (misdemeanor), I (infraction) or X (other: proceedings
+    and status codes such as probation violations).  ``directory`` defaults to :func:`data_dir`.
+    """
+    return _doj_statute_codes(directory or data_dir()).copy()
+
+
+@lru_cache(maxsize=8)
+def _statute_families(directory: Path) -> pd.DataFrame:
+    df = _read_csv(directory, "statute_families.csv")
+    df["code"] = df["code"].str.strip().str.upper()
+    for col in ("section_from", "section_to"):
+        df[col] = pd.to_numeric(df[col].replace("", None)).astype("Int64")
+    categories = set(_offense_categories(directory)["category"])
+    bad = set(df["category"]) - categories
+    if bad:
+        raise ValueError(f"statute_families.csv has unknown categories {sorted(bad)}")
+    return df
+
+
+def statute_families(directory: Path | None = None) -> pd.DataFrame:
+    """Families of statutes by code, section range and DOJ wording, each with its offense category.
+
+    Rules in order (the first that fits a statute wins): ``code``, ``section_from``-``section_to``
+    (the section's leading number, inclusive; blank = any) and ``literal`` (a regular expression
+    searched in DOJ's short description, any case; blank = any).  The families follow the structure
+    of the codes (their parts, titles and chapters, cited in ``source``).
+    """
+    return _statute_families(directory or data_dir()).copy()
+
+
+@lru_cache(maxsize=8)
+def _places_outside_california(directory: Path) -> pd.DataFrame:
+    df = _read_csv(directory, "places_outside_california.csv")
+    bad = set(df["status"]) - set(PLACE_STATUSES)
+    if bad:
+        raise ValueError(f"places_outside_california.csv has unknown statuses {sorted(bad)}")
+    return df
+
+
+def places_outside_california(directory: Path | None = None) -> pd.DataFrame:
+    """Sentencing places CDCR writes for prior commitments outside California: ``name``, ``status``
+    (``out_of_state``, ``other_country`` or ``unknown``) and ``source``.  Nevada is a California
+    county, so only "State of Nevada" (and the other states' names and postal codes) mean a state."""
+    return _places_outside_california(directory or data_dir()).copy()
 
 
 @lru_cache(maxsize=8)
@@ -167,6 +254,9 @@ def clear_cache() -> None:
         _offense_table,
         _offense_categories,
         _statutory_lists,
+        _doj_statute_codes,
+        _statute_families,
+        _places_outside_california,
         _race_groups,
         _county_geojson,
     ):

@@ -55,7 +55,7 @@ def permutation_importances(
         scoring=_rounded_average_precision,
         n_repeats=settings.importance_repeats,
         random_state=settings.random_state,
-        n_jobs=1,
+        n_jobs=settings.n_jobs,
     )
     out = pd.DataFrame(
         {

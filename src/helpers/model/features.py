@@ -36,8 +36,15 @@ Binary columns (:data:`BINARY`; 0/1, NaN = unknown)
 Categorical columns (:data:`CATEGORICAL`): ``sentence_type`` and ``offense_category`` (CDCR
 category of the controlling offense).
 
-:func:`screen_inputs` lists the columns a county's screen reads, so that a model whose label *is* the
-screen can be shown with and without them (the leakage effect).
+Dated features (:func:`features_on_dates`): the decision model learns from what an office knew on
+the day of each decision, so every feature of a decision is computed from the tables as they stood on
+the first day of the decision's month (:func:`tables_on_dates`: age and time served taken back, months
+to release added back, custody events and in-prison offenses after that day left out).  The columns of
+:data:`SNAPSHOT_FEATURES` are recorded once, on the extract date, and cannot be taken back: the
+decision model leaves them out (:data:`DECISION_FEATURES`).
+
+:func:`screen_inputs` lists the columns a county's screen reads; :mod:`helpers.model.leakage` adds
+everything derivable from them.
 """
 
 from __future__ import annotations
@@ -129,6 +136,15 @@ BINARY: tuple[str, ...] = (
 CATEGORICAL: tuple[str, ...] = ("sentence_type", "offense_category")
 FEATURES: tuple[str, ...] = (*NUMERIC, *BINARY, *CATEGORICAL)
 DSA_FEATURES: tuple[str, ...] = (*DSA_NUMERIC, *FACTOR_INDICATORS)
+#: Columns recorded once, on the extract date (a level of care, a classification score, a current
+#: medical condition): they may postdate a decision, so the decision model leaves them out.
+SNAPSHOT_FEATURES: tuple[str, ...] = (
+    "mental_health_level",
+    "classification_score",
+    "serious_medical_condition",
+)
+#: The decision model's features: everything known on the decision date.
+DECISION_FEATURES: tuple[str, ...] = tuple(c for c in FEATURES if c not in SNAPSHOT_FEATURES)
 
 #: Feature columns each screen rule reads (see :func:`screen_inputs`).
 _SENTENCE = ["sentence_years", "sentence_life", "sentence_lwop", "sentence_condemned"]
@@ -380,7 +396,8 @@ def build_features(
 
 
 def screen_inputs(config: CountyConfig) -> list[str]:
-    """Feature columns the county's screen reads (the leakage set when the label is the screen).
+    """Feature columns the county's screen reads (:func:`helpers.model.leakage_set` adds everything
+    derivable from them).
 
     Offense-list rules map to the ``current_<list>``/``prior_<list>`` flags of their lists (and to
     ``offense_category``, ``offense_level`` and the level sums when they name sections, which no flag
@@ -456,3 +473,126 @@ def score_terms(
         prior_years=years,
         factors=y.reset_index(drop=True),
     )
+
+
+#: Dated tables :func:`tables_on_dates` leaves out after a row's day: (table, date column).
+EVENT_DATES = (
+    ("violations", "violation_date"),
+    ("credits", "effective_date"),
+    ("offenses", "offense_begin_date"),
+)
+
+
+def _shift_people(people: pd.DataFrame, years: np.ndarray) -> pd.DataFrame:
+    """People on an earlier day: age and time served taken back by ``years``, release added back."""
+    out = people.copy()
+    for col in ("age", "time_served_years", "time_served_years_reported"):
+        if col in out:
+            v = pd.to_numeric(out[col], errors="coerce").to_numpy(dtype="float64") - years
+            out[col] = v if col == "age" else np.maximum(v, 0.0)
+    if "months_to_release" in out:
+        out["months_to_release"] = pd.to_numeric(out["months_to_release"]).to_numpy() + 12 * years
+    return out
+
+
+def tables_on_dates(
+    tables: dict[str, pd.DataFrame],
+    cdcno: pd.Series,
+    dates: pd.Series,
+    as_of: date | str | pd.Timestamp,
+) -> dict[str, pd.DataFrame]:
+    """The tables as they stood on each row's day, one pseudo-person per (person, day) row.
+
+    Row ``i`` becomes the person ``"i"`` (with offense ids of its own): their rows of every table
+    are copied with every date moved
+    forward by (as-of date − day), so that a feature computed "as of" the data's date is the one of
+    that day; age and time served are taken back, months to release added back; rules violations,
+    credits and offenses (in-prison cases) dated after the day are left out, with the enhancements
+    of those offenses; undated rows are kept (nothing places them later).  The aggregate sentence and
+    the snapshot columns (:data:`SNAPSHOT_FEATURES`) are as recorded.
+    """
+    as_of_ts = pd.Timestamp(as_of)
+    ids = pd.Series(cdcno, dtype="string").reset_index(drop=True)
+    days = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)
+    shift = (as_of_ts - days).clip(lower=pd.Timedelta(0))
+    rows = pd.DataFrame({"cdcno": ids, "_row": np.arange(len(ids)), "_shift": shift})
+    dated = dict(EVENT_DATES)
+    out: dict[str, pd.DataFrame] = {}
+    for name, frame in tables.items():
+        if not isinstance(frame, pd.DataFrame) or "cdcno" not in frame:
+            out[name] = frame
+            continue
+        f = frame.assign(cdcno=frame["cdcno"].astype("string")).merge(rows, on="cdcno", how="inner")
+        for col in f.columns[[pd.api.types.is_datetime64_any_dtype(t) for t in f.dtypes]]:
+            f[col] = f[col] + f["_shift"]
+        if name in dated:
+            late = (pd.to_datetime(f[dated[name]]) > as_of_ts).fillna(False)
+            f = f.loc[~late.to_numpy(dtype=bool)]
+        if name == "people":
+            f = _shift_people(f, f["_shift"].dt.days.to_numpy() / 365.25)
+        f["cdcno"] = f["_row"].astype(str).astype("string")
+        if "offense_id" in f:  # each pseudo-person's offenses get ids of their own
+            f["offense_id"] = f["offense_id"].astype("int64") * len(ids) + f["_row"]
+        out[name] = f.drop(columns=["_row", "_shift"]).reset_index(drop=True)
+    if "enhancements" in out and "offenses" in out and "offense_id" in out["enhancements"]:
+        kept = out["offenses"][["cdcno", "offense_id"]]
+        out["enhancements"] = out["enhancements"].merge(kept, on=["cdcno", "offense_id"])
+    return out
+
+
+def features_on_dates(
+    tables: dict[str, pd.DataFrame],
+    cdcno: pd.Series,
+    dates: pd.Series,
+    as_of: date | str | pd.Timestamp,
+    config: CountyConfig | None = None,
+) -> tuple[pd.DataFrame, ScoreTerms]:
+    """Features and score terms of each (person, day) row, from the tables as they stood that day
+    (:func:`tables_on_dates`).
+
+    The feature frame has one row per input row (index ``cdcno``, in input order); the terms have
+    one "person" per row, in the same order.
+    """
+    config = config if config is not None else load_config(None)
+    ids = pd.Series(cdcno, dtype="string").reset_index(drop=True)
+    dated = tables_on_dates(tables, ids, dates, as_of)
+    keys = pd.Index(np.arange(len(ids)).astype(str))
+    X = build_features(dated, as_of, config)
+    X = X.loc[~X.index.duplicated()].reindex(keys)
+    terms = score_terms(dated, as_of, config.score)
+    where = pd.Index(terms.cdcno).get_indexer(keys)
+    missing = where < 0
+    if missing.any():
+        raise ValueError(f"{int(missing.sum())} rows name people the tables do not have")
+    X.index = pd.Index(ids.to_numpy(), name="cdcno")
+    return X, _reorder_terms(terms, where)
+
+
+def _reorder_terms(terms: ScoreTerms, where: np.ndarray) -> ScoreTerms:
+    """``terms`` with its people in the order ``where`` (positions into the terms' people)."""
+    back = np.empty(len(where), dtype=np.int64)
+    back[where] = np.arange(len(where))
+    return ScoreTerms(
+        cdcno=pd.Index(terms.cdcno[where]),
+        current_sum=terms.current_sum[where],
+        prior_person=back[terms.prior_person],
+        prior_level=terms.prior_level,
+        prior_years=terms.prior_years,
+        factors=terms.factors.iloc[where].reset_index(drop=True),
+    )
+
+
+def restrict_to_people(tables: dict[str, pd.DataFrame], ids: pd.Index) -> dict[str, pd.DataFrame]:
+    """Every table restricted to the people ``ids`` (tables without ``cdcno`` are kept whole).
+
+    Features are per person, so :func:`build_features` of the restricted tables gives the same rows
+    as of the whole tables, at a fraction of the cost.
+    """
+    keep = pd.Index(pd.Series(ids).astype("string"))
+    out = {}
+    for name, frame in tables.items():
+        if isinstance(frame, pd.DataFrame) and "cdcno" in frame:
+            out[name] = frame.loc[frame["cdcno"].astype("string").isin(keep).to_numpy(dtype=bool)]
+        else:
+            out[name] = frame
+    return out

@@ -3,8 +3,9 @@
 :class:`ModelMetadata` is written by :func:`helpers.model.train_model`, saved as ``model.json`` and
 inside ``model.joblib`` (:func:`helpers.model.save_model`), and read back by :func:`read_metadata`
 and :func:`helpers.model.load_model`; the model card and the model notebook read its attributes.
-Sections of the JSON are nested dataclasses (``config``, ``parameters``, ``data``,
-``timing_seconds``, ``memo``); evaluation tables are lists of records (one mapping per row).  A
+Sections of the JSON are nested dataclasses (``config``, ``parameters``, ``data``, ``evaluation``,
+``timing_seconds``, ``memo``); evaluation tables (``tables``) are lists of records (one mapping per
+row), by name.  A
 missing or malformed key is a one-line :class:`~helpers.errors.InputError` naming the file.
 """
 
@@ -70,27 +71,43 @@ class ConfigSummary:
 
 @dataclass
 class DataSummary:
-    """The training data: its hash and the counts of people, labels, split and positives."""
+    """The training data: its hash, the decision log's examples and what was left out."""
 
     training_data_sha256: str
     n_people: int
-    n_labelled: int
-    n_unlabelled: int
+    n_reviewed_people: int
+    n_unlabelled_people: int
+    n_decisions: int
     n_positive: int
+    n_negative: int
     positive_share: float
-    n_train: int
-    n_test: int
-    n_train_positive: int
-    n_test_positive: int
-    test_positive_share: float
+    n_not_in_data: int
+    n_unknown_decision: int
+    first_decision: str
+    last_decision: str
+
+
+@dataclass
+class EvaluationSummary:
+    """How the model was evaluated: folds and repeats, the time split and the feedback dates."""
+
+    n_splits: int
+    n_repeats: int
+    time_cutoff: str
+    n_time_train: int
+    n_time_test: int
+    n_time_test_positive: int
+    n_time_left_out: int
+    feedback_cutoffs: list[str]
 
 
 @dataclass
 class Timing:
-    """Seconds spent fitting the model, predicting the test set and on the whole run."""
+    """Seconds spent on the dated features, the cross-validation, the final fit and the whole run."""
 
+    features: float
+    cross_validation: float
     fit: float
-    predict_test: float
     run: float
 
 
@@ -105,7 +122,10 @@ class MemoPair:
 
 @dataclass
 class ModelMetadata:
-    """Everything recorded about a trained model (the keys of ``model.json``, in order)."""
+    """Everything recorded about a trained model (the keys of ``model.json``, in order).
+
+    ``tables`` holds the evaluation tables by name (:data:`helpers.model.TABLE_FILES`).
+    """
 
     model: str
     created: str
@@ -113,26 +133,28 @@ class ModelMetadata:
     county: str
     label: str
     label_definition: str
+    unlabelled: str
     config: ConfigSummary
     seed: int
     parameters: ModelSettings
     features: list[str]
-    screen_input_features: list[str]
+    leakage: dict[str, list[str]]
     reference_values: dict[str, Any]
     explain_features: list[str]
     data: DataSummary
+    evaluation: EvaluationSummary
     timing_seconds: Timing
     versions: dict[str, str]
-    metrics: Table
-    comparison: Table
     memo: MemoPair
     setting: str
-    learned_weights: Table
-    importance: Table
-    inspection: Table
-    feedback: Table | None
     feedback_status: str
-    by_group: Table | None
+    emulation_status: str
+    weights_preset: str
+    tables: dict[str, Table]
+
+    def table(self, name: str) -> Table:
+        """One evaluation table (empty when the run did not compute it)."""
+        return self.tables.get(name) or []
 
     def to_dict(self) -> dict[str, Any]:
         """The metadata as plain JSON-ready values (sections as mappings)."""
@@ -143,40 +165,47 @@ class ModelMetadata:
         """Metadata from its mapping form; a missing or malformed key is an ``InputError``."""
         path = Path(file)
         doc = _keys_of(cls, doc, path, "")
-        table = {k: _table(doc[k], k, path) for k in _TABLES}
-        optional = {k: None if doc[k] is None else _table(doc[k], k, path) for k in _OPTIONAL}
+        texts = {
+            k: text(doc[k], k, path, empty=True)
+            for k in (
+                "model",
+                "created",
+                "as_of",
+                "county",
+                "label_definition",
+                "unlabelled",
+                "setting",
+                "feedback_status",
+                "emulation_status",
+                "weights_preset",
+            )
+        }
+        leakage = mapping(doc["leakage"], "leakage", path)
         return cls(
-            model=text(doc["model"], "model", path),
-            created=text(doc["created"], "created", path),
-            as_of=text(doc["as_of"], "as_of", path),
-            county=text(doc["county"], "county", path),
+            **texts,
             label=choice(doc["label"], "label", path, LABELS),
-            label_definition=text(doc["label_definition"], "label_definition", path),
             config=_config(doc["config"], path),
             seed=integer(doc["seed"], "seed", path),
             parameters=_parameters(doc["parameters"], path),
             features=text_list(doc["features"], "features", path),
-            screen_input_features=text_list(
-                doc["screen_input_features"], "screen_input_features", path
-            ),
+            leakage={k: text_list(v, join("leakage", k), path) for k, v in leakage.items()},
             reference_values=mapping(doc["reference_values"], "reference_values", path),
             explain_features=text_list(doc["explain_features"], "explain_features", path),
             data=_data(doc["data"], path),
+            evaluation=_evaluation(doc["evaluation"], path),
             timing_seconds=_timing(doc["timing_seconds"], path),
             versions={
                 k: text(v, join("versions", k), path)
                 for k, v in mapping(doc["versions"], "versions", path).items()
             },
             memo=_memo(doc["memo"], path),
-            setting=text(doc["setting"], "setting", path),
-            feedback_status=text(doc["feedback_status"], "feedback_status", path),
-            **table,
-            **optional,
+            tables={
+                k: _table(v, join("tables", k), path)
+                for k, v in mapping(doc["tables"], "tables", path).items()
+            },
         )
 
 
-_TABLES = ("metrics", "comparison", "learned_weights", "importance", "inspection")
-_OPTIONAL = ("feedback", "by_group")
 #: The key ``model.json`` adds to the metadata: the SHA-256 of the ``model.joblib`` beside it.
 MODEL_FILE_HASH = "model_file_sha256"
 
@@ -234,43 +263,27 @@ def _config(value: Any, path: Path) -> ConfigSummary:
     )
 
 
+def _parameter(value: Any, key: str, kind: str, path: Path) -> Any:
+    """One setting of :class:`ModelSettings`, read by the type its field declares."""
+    if kind == "int | None":
+        return None if value is None else integer(value, key, path, lo=1)
+    if kind == "str | float":
+        return value if isinstance(value, str) else number(value, key, path)
+    if kind.startswith("tuple"):
+        if not isinstance(value, list | tuple):
+            raise fail(path, key, "a list of whole numbers", value)
+        return tuple(integer(k, join(key, i), path, lo=1) for i, k in enumerate(value))
+    readers = {"int": integer, "float": number, "bool": flag, "str": text}
+    return readers[kind](value, key, path)
+
+
 def _parameters(value: Any, path: Path) -> ModelSettings:
     doc = _keys_of(ModelSettings, value, path, "parameters")
-
-    def whole(key: str, lo: int | None = None) -> int:
-        return integer(doc[key], join("parameters", key), path, lo=lo)
-
-    def real(key: str) -> float:
-        return number(doc[key], join("parameters", key), path)
-
-    ks = doc["ks"]
-    if not isinstance(ks, list | tuple):
-        raise fail(path, "parameters.ks", "a list of whole numbers", ks)
-    max_features = doc["max_features"]
-    if not isinstance(max_features, str):
-        max_features = (integer if isinstance(max_features, int) else number)(
-            max_features, "parameters.max_features", path
-        )
     return ModelSettings(
-        n_estimators=whole("n_estimators", 1),
-        max_depth=None if doc["max_depth"] is None else whole("max_depth", 1),
-        min_samples_leaf=whole("min_samples_leaf", 1),
-        max_features=max_features,
-        sampling_strategy=text(doc["sampling_strategy"], "parameters.sampling_strategy", path),
-        replacement=flag(doc["replacement"], "parameters.replacement", path),
-        bootstrap=flag(doc["bootstrap"], "parameters.bootstrap", path),
-        smote=flag(doc["smote"], "parameters.smote", path),
-        smote_ratio=real("smote_ratio"),
-        smote_k_neighbors=whole("smote_k_neighbors", 1),
-        n_jobs=whole("n_jobs"),
-        random_state=whole("random_state"),
-        test_size=real("test_size"),
-        threshold=real("threshold"),
-        ks=tuple(integer(k, join("parameters.ks", i), path, lo=1) for i, k in enumerate(ks)),
-        n_boot=whole("n_boot", 1),
-        importance_repeats=whole("importance_repeats", 1),
-        importance_max_rows=whole("importance_max_rows", 1),
-        explain_features=whole("explain_features", 0),
+        **{
+            f.name: _parameter(doc[f.name], join("parameters", f.name), str(f.type), path)
+            for f in fields(ModelSettings)
+        }
     )
 
 
@@ -284,9 +297,22 @@ def _data(value: Any, path: Path) -> DataSummary:
     return DataSummary(
         training_data_sha256=text(doc["training_data_sha256"], "data.training_data_sha256", path),
         positive_share=number(doc["positive_share"], "data.positive_share", path, lo=0, hi=1),
-        test_positive_share=number(
-            doc["test_positive_share"], "data.test_positive_share", path, lo=0, hi=1
-        ),
+        first_decision=text(doc["first_decision"], "data.first_decision", path),
+        last_decision=text(doc["last_decision"], "data.last_decision", path),
+        **counts,
+    )
+
+
+def _evaluation(value: Any, path: Path) -> EvaluationSummary:
+    doc = _keys_of(EvaluationSummary, value, path, "evaluation")
+    counts = {
+        f.name: integer(doc[f.name], join("evaluation", f.name), path, lo=0)
+        for f in fields(EvaluationSummary)
+        if f.name.startswith("n_")
+    }
+    return EvaluationSummary(
+        time_cutoff=text(doc["time_cutoff"], "evaluation.time_cutoff", path, empty=True),
+        feedback_cutoffs=text_list(doc["feedback_cutoffs"], "evaluation.feedback_cutoffs", path),
         **counts,
     )
 

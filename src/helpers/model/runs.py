@@ -1,10 +1,15 @@
-"""Training and prediction runs from a data folder to files: what ``secondlook train`` and
+"""Training, checking and prediction runs from a data folder to files: what ``secondlook train`` and
 ``secondlook predict`` do.
 
-* :func:`train_to_folder` trains on a data folder and writes the model, its metadata, the evaluation
-  tables and the card (:func:`write_training_outputs`).
-* :func:`predict_to_file` adds ``model_score``, ``model_rank`` and ``top_features`` to a candidate
-  list (:func:`score_candidates`) and writes it.
+* :func:`train_to_folder` trains the decision model on a data folder and writes the model, its
+  metadata, the evaluation tables, the learned-weights preset and the card
+  (:func:`write_training_outputs`).
+* :func:`emulate_to_folder` (``train --label screen``) runs only the rule emulation check: its tables,
+  and no model, because a screen-trained model never ranks anybody.
+* :func:`predict_to_file` adds the model's columns (:data:`helpers.model.MODEL_COLUMNS`) to a
+  candidate list (:func:`helpers.model.rank_candidates`) and writes it.
+* :func:`train_shared` is the shared stage's model step: the statewide model, the county models the
+  plan calls for (:func:`helpers.model.county_plan`) and every county's ranked list.
 """
 
 from __future__ import annotations
@@ -13,55 +18,67 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from helpers.counties import canonical_name
+from helpers.counties import canonical_name, in_county, slug
 from helpers.data.ingest import is_processed, load_dataset
 from helpers.errors import InputError
 from helpers.model.card import write_model_card
-from helpers.model.features import build_features
+from helpers.model.diagnostic import Emulation, rule_emulation_check
 from helpers.model.labels import check_label
 from helpers.model.metadata import ModelMetadata
-from helpers.model.persistence import load_model, model_ranks, predict, save_model
+from helpers.model.persistence import load_model, save_model
+from helpers.model.ranking import (
+    COUNTY,
+    MODEL_COLUMNS,
+    STATEWIDE,
+    Ranker,
+    county_plan,
+    rank_candidates,
+)
 from helpers.model.settings import ModelSettings
 from helpers.model.training import TrainResult, train_model
 from helpers.screening.candidates import build_candidates
-from helpers.screening.config import CountyConfig, load_config
+from helpers.screening.config import county_file, load_config
 
-#: The evaluation tables of a training run, each written as ``<name>.csv`` (feedback and by_group
-#: only when they were computed).
+#: The evaluation tables of a training run, each written as ``<name>.csv`` when it was computed.
 TABLE_FILES = (
     "metrics",
     "comparison",
-    "importance",
-    "weights",
-    "inspection",
+    "time_split",
     "feedback",
+    "calibration",
     "by_group",
+    "weights",
+    "importance",
+    "inspection",
+    "leakage",
+    "emulation",
 )
 CARD_FILE = "model_card.md"
-#: Columns :func:`score_candidates` adds (replacing them when the list already has them).
-SCORE_COLUMNS = ("model_score", "model_rank", "top_features")
-SUMMARY_METRICS = ("precision", "recall", "pr_auc", "balanced_accuracy")
+PRESET_FILE = "learned_weights.yaml"
+SUMMARY_METRICS = ("pr_auc", "precision_at_50", "recall_at_50")
 
 
 def write_training_tables(result: TrainResult, out: Path) -> list[Path]:
-    """Write the run's evaluation tables (:data:`TABLE_FILES`) as CSV files in ``out``."""
+    """Write the run's evaluation tables (:data:`TABLE_FILES`) and the weights preset to ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name in TABLE_FILES:
-        table = getattr(result, name)
-        if table is not None:
+        table = result.tables.get(name)
+        if table is not None and not table.empty:
             table.to_csv(out / f"{name}.csv", index=False)
             written.append(out / f"{name}.csv")
-    return written
+    preset = out / PRESET_FILE
+    preset.write_text(result.metadata.weights_preset + "\n", encoding="utf-8")
+    return [*written, preset]
 
 
 def write_training_outputs(result: TrainResult, out: Path) -> list[Path]:
-    """Write ``model.joblib``, ``model.json``, the evaluation tables and ``model_card.md``.
+    """Write ``model.joblib``, ``model.json``, the tables, the preset and ``model_card.md``.
 
     Returns the files written, model and metadata first.
     """
@@ -81,12 +98,13 @@ class TrainingRun:
     seconds: float
 
     def summary(self) -> str:
-        """The run in a few lines: people and positives, headline metrics, timing and files."""
+        """The run in a few lines: decisions and positives, headline metrics, timing and files."""
         meta, d = self.result.metadata, self.result.metadata.data
-        m = self.result.metrics.set_index("metric")
+        m = pd.DataFrame(meta.table("metrics")).set_index("metric")
         lines = [
-            f"{meta.model}: {d.n_labelled:,} labelled people ({d.n_positive:,} positive), "
-            f"test {d.n_test:,} ({d.n_test_positive:,} positive)"
+            f"{meta.model} ({meta.county}): {d.n_decisions:,} decisions of "
+            f"{d.n_reviewed_people:,} people ({d.n_positive:,} positive); "
+            f"{meta.evaluation.n_splits}-fold grouped cross-validation × {meta.evaluation.n_repeats}"
         ]
         for metric in SUMMARY_METRICS:
             r = m.loc[metric]
@@ -94,9 +112,8 @@ class TrainingRun:
                 f"  {metric:<18} {r['value']:.3f}  (95 % {r['ci_low']:.3f}–{r['ci_high']:.3f})"
             )
         lines.append(
-            f"fit {meta.timing_seconds.fit:.1f} s; run {self.seconds:.1f} s; wrote "
-            f"{self.files[0]}, {self.files[1].name}, metrics.csv, comparison.csv, importance.csv, "
-            "weights.csv, model_card.md"
+            f"run {self.seconds:.1f} s; wrote {self.files[0]}, "
+            + ", ".join(p.name for p in self.files[1:])
         )
         return "\n".join(lines)
 
@@ -106,7 +123,6 @@ def train_to_folder(
     county: str,
     out: Path,
     *,
-    label: str = "screen",
     config: Path | None = None,
     as_of: str | None = None,
     settings: ModelSettings | None = None,
@@ -117,55 +133,74 @@ def train_to_folder(
     ``config`` a county configuration file (default: the county's); ``as_of`` defaults to the
     ingest manifest's date.
     """
-    check_label(label)
     started = time.perf_counter()
     dataset = load_dataset(data, as_of)
     name = canonical_name(county)
-    result = train_model(
-        dataset.tables, name, load_config(name, config), dataset.as_of, label, settings
-    )
+    result = train_model(dataset.tables, name, load_config(name, config), dataset.as_of, settings)
     files = write_training_outputs(result, out)
     return TrainingRun(result, files, time.perf_counter() - started)
 
 
 @dataclass
-class ScoredCandidates:
-    """A candidate list with the model's columns, and the seconds the scoring itself took."""
+class EmulationRun:
+    """A finished rule emulation check: its tables and the files written."""
 
-    frame: pd.DataFrame
-    scoring_seconds: float
+    emulation: Emulation
+    files: list[Path]
+    seconds: float
+
+    def summary(self) -> str:
+        """The check in a few lines: its setting and the shallow-tree verdicts."""
+        lines = [f"rule emulation check (diagnostic, no model saved): {self.emulation.status}"]
+        for r in self.emulation.leakage.itertuples():
+            verdict = "rebuilds the label" if r.leaks else "does not rebuild the label"
+            lines.append(f"  depth-3 tree, {r.features}: PR-AUC {r.pr_auc:.3f} ({verdict})")
+        lines.append(f"run {self.seconds:.1f} s; wrote " + ", ".join(str(p) for p in self.files))
+        return "\n".join(lines)
 
 
-def score_candidates(
-    candidates: pd.DataFrame,
-    tables: dict[str, pd.DataFrame],
-    config: CountyConfig,
-    as_of: date | str,
-    pipeline: Any,
-    metadata: ModelMetadata,
+def emulate_to_folder(
+    data: Path,
+    county: str,
+    out: Path,
     *,
-    explain: bool = True,
-    explain_top: int = 1000,
-) -> ScoredCandidates:
-    """``candidates`` with ``model_score``, ``model_rank`` and (when ``explain``) ``top_features``.
-
-    Ranks are within each county when the list has a ``county`` column.  Only the best
-    ``explain_top`` per county are explained (0 = everybody); the others get an empty text.
-    """
-    X = build_features(tables, as_of, config)
-    X = X.loc[~X.index.duplicated()].reindex(pd.Index(candidates["cdcno"].astype("string")))
+    config: Path | None = None,
+    as_of: str | None = None,
+    settings: ModelSettings | None = None,
+) -> EmulationRun:
+    """The rule emulation check of ``county``'s screen: ``emulation.csv`` and ``leakage.csv``."""
     started = time.perf_counter()
-    pred = predict(pipeline, metadata, X, explain_rows=False)
-    seconds = time.perf_counter() - started
-    out = candidates.drop(columns=list(SCORE_COLUMNS), errors="ignore")
-    out["model_score"] = pred["model_score"].to_numpy()
-    county = out.get("county")
-    out["model_rank"] = model_ranks(out["model_score"].to_numpy(), county)
-    if explain:
-        rows = out["model_rank"].to_numpy() <= explain_top if explain_top else True
-        why = predict(pipeline, metadata, X, explain_rows=rows)
-        out["top_features"] = why["top_features"].to_numpy()
-    return ScoredCandidates(out, seconds)
+    dataset = load_dataset(data, as_of)
+    name = canonical_name(county)
+    cfg = load_config(name, config)
+    candidates = build_candidates(dataset.tables, name, cfg, dataset.as_of)
+    emu = rule_emulation_check(
+        dataset.tables, cfg, dataset.as_of, candidates, settings or ModelSettings()
+    )
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for table, file in ((emu.table, "emulation.csv"), (emu.leakage, "leakage.csv")):
+        if not table.empty:
+            table.to_csv(out / file, index=False)
+            files.append(out / file)
+    return EmulationRun(emu, files, time.perf_counter() - started)
+
+
+def train_or_check(
+    data: Path,
+    county: str,
+    out: Path,
+    label: str,
+    *,
+    config: Path | None = None,
+    as_of: str | None = None,
+    settings: ModelSettings | None = None,
+) -> str:
+    """``secondlook train``: the decision model (label ``decisions``) or the rule emulation check
+    (label ``screen``, which saves no model); the run's summary."""
+    run = emulate_to_folder if check_label(label) == "screen" else train_to_folder
+    return run(data, county, out, config=config, as_of=as_of, settings=settings).summary()
 
 
 def read_candidates(path: Path) -> pd.DataFrame:
@@ -173,8 +208,9 @@ def read_candidates(path: Path) -> pd.DataFrame:
     if not Path(path).exists():
         raise InputError("no such candidate list", file=str(path))
     frame = pd.read_csv(path, dtype={"cdcno": "string"})
-    if "cdcno" not in frame:
-        raise InputError("has no cdcno column", file=str(path))
+    for col in ("cdcno", "eligibility"):
+        if col not in frame:
+            raise InputError(f"has no {col} column", file=str(path))
     return frame
 
 
@@ -186,20 +222,21 @@ def _config_file(metadata: ModelMetadata) -> Path | None:
 
 @dataclass
 class PredictionRun:
-    """A finished prediction run: the scored list, where it was written, and its timings."""
+    """A finished prediction run: the ranked list, where it was written, and its timing."""
 
-    scored: ScoredCandidates
+    frame: pd.DataFrame
     model: Path
     metadata: ModelMetadata
     out: Path
     seconds: float
 
     def summary(self) -> str:
-        """One line: people scored, the model, scoring and total time, the file written."""
+        """One line: people ranked and not ranked, the model, total time, the file written."""
+        ranked = int(self.frame["model_rank"].notna().sum())
         return (
-            f"{len(self.scored.frame):,} people scored with {self.model.name} "
-            f"({self.metadata.label} label, trained {self.metadata.created}) in "
-            f"{self.scored.scoring_seconds:.2f} s; total {self.seconds:.1f} s; wrote {self.out}"
+            f"{ranked:,} of {len(self.frame):,} people ranked with {self.model.name} (the others "
+            f"fail the county's screen); trained {self.metadata.created}; "
+            f"{self.seconds:.1f} s; wrote {self.out}"
         )
 
 
@@ -214,7 +251,7 @@ def predict_to_file(
     explain: bool = True,
     explain_top: int = 1000,
 ) -> PredictionRun:
-    """Score a candidate list with a saved model and write it to ``out`` (CSV).
+    """Rank a candidate list with a saved model and write it to ``out`` (CSV).
 
     The list is ``candidates`` (a CSV) or the county's list built from ``data`` (county: the
     model's by default).  ``as_of`` defaults to the ingest manifest's date, else the model's.
@@ -228,17 +265,125 @@ def predict_to_file(
         frame = read_candidates(candidates)
     else:
         frame = build_candidates(dataset.tables, name, config, dataset.as_of)
-    scored = score_candidates(
+    ranked = rank_candidates(
         frame,
         dataset.tables,
         config,
         dataset.as_of,
-        pipeline,
-        meta,
+        Ranker(pipeline, meta, STATEWIDE if meta.county == "statewide" else COUNTY),
         explain=explain,
         explain_top=explain_top,
     )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    scored.frame.to_csv(out, index=False)
-    return PredictionRun(scored, Path(model), meta, out, time.perf_counter() - started)
+    ranked.to_csv(out, index=False)
+    return PredictionRun(ranked, Path(model), meta, out, time.perf_counter() - started)
+
+
+#: Folder of the county models inside the shared model folder (one sub-folder per county slug).
+COUNTY_DIR = "counties"
+PLAN_FILE = "county_models.csv"
+NO_MODEL = "no model"
+
+
+@dataclass
+class SharedModels:
+    """The shared stage's models: the statewide one, the county ones, the plan and the ranked lists.
+
+    ``predictions`` has one row per person: ``cdcno``, ``county`` and :data:`MODEL_COLUMNS` (score
+    and rank only for people their county's screen passes or cannot decide).
+    """
+
+    statewide: TrainResult | None  # None when the decision log is too small to train on
+    counties: dict[str, TrainResult]
+    plan: pd.DataFrame
+    predictions: pd.DataFrame
+
+    def ranks_by(self) -> dict[str, str]:
+        """County → the model that ranks its people."""
+        return dict(zip(self.plan["county"], self.plan["model"], strict=True))
+
+
+def county_model_dir(out: Path, county: str) -> Path:
+    """Where the county model of ``county`` is written inside the shared model folder ``out``."""
+    return Path(out) / COUNTY_DIR / slug(county)
+
+
+def train_shared(
+    tables: dict[str, pd.DataFrame],
+    as_of: date | str,
+    lists: dict[str, pd.DataFrame],
+    out: Path,
+    settings: ModelSettings,
+) -> SharedModels:
+    """Train the statewide decision model and each county model the plan calls for; rank every list.
+
+    ``lists`` maps each county to its candidate list (under its own configuration; rows of other
+    counties are ignored).  Features are computed under the configuration of the model that scores
+    them (the county's for a county model, the statewide one otherwise); who may be ranked comes from
+    the county's own list.  Writes every model's files (model, metadata, tables, preset) to
+    ``out`` (county models under :func:`county_model_dir`) and the plan to ``county_models.csv``.
+    """
+    out = Path(out)
+    counties = list(lists)
+    try:
+        statewide = train_model(
+            tables, None, load_config(None), as_of, settings, candidates=_statewide(lists)
+        )
+    except InputError as exc:
+        return _without_model(lists, str(exc), out)
+    write_training_tables(statewide, out)
+    save_model(statewide.pipeline, statewide.metadata, out)
+    plan = county_plan(tables.get("decisions"), tables["people"]["cdcno"], counties)
+    own: dict[str, TrainResult] = {}
+    ranked, by_statewide = [], []
+    for row in plan.itertuples():
+        frame = lists[row.county]
+        frame = frame.loc[in_county(frame, row.county)]
+        if row.model != COUNTY:
+            by_statewide.append(frame)
+            continue
+        config = load_config(row.county)
+        result = train_model(
+            tables, row.county, config, as_of, settings, candidates=frame, emulation=False
+        )
+        folder = county_model_dir(out, row.county)
+        write_training_tables(result, folder)
+        save_model(result.pipeline, result.metadata, folder)
+        own[row.county] = result
+        ranker = Ranker(result.pipeline, result.metadata, COUNTY)
+        ranked.append(rank_candidates(frame, tables, config, as_of, ranker))
+    if by_statewide:
+        ranker = Ranker(statewide.pipeline, statewide.metadata, STATEWIDE)
+        frame = pd.concat(by_statewide, ignore_index=True)
+        ranked.append(rank_candidates(frame, tables, load_config(None), as_of, ranker))
+    plan.to_csv(out / PLAN_FILE, index=False)
+    predictions = pd.concat(ranked, ignore_index=True)[["cdcno", "county", *MODEL_COLUMNS]]
+    return SharedModels(statewide, own, plan, predictions)
+
+
+def _without_model(lists: dict[str, pd.DataFrame], why: str, out: Path) -> SharedModels:
+    """No model could be trained: nobody is ranked, and every row says why."""
+    frames = [frame.loc[in_county(frame, county)] for county, frame in lists.items()]
+    people = pd.concat(frames, ignore_index=True)[["cdcno", "county"]]
+    status = f"not ranked: no model ({why})"
+    people = people.assign(
+        model_score=np.nan,
+        model_rank=pd.array([pd.NA] * len(people), dtype="Int64"),
+        model_status=pd.array([status] * len(people), dtype="string"),
+        model_source=pd.array([""] * len(people), dtype="string"),
+        top_features=pd.array([""] * len(people), dtype="string"),
+    )
+    plan = pd.DataFrame({"county": list(lists), "model": NO_MODEL})
+    out.mkdir(parents=True, exist_ok=True)
+    plan.to_csv(out / PLAN_FILE, index=False)
+    return SharedModels(None, {}, plan, people)
+
+
+def _statewide(lists: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """The statewide list (the one of the counties without their own configuration), if any."""
+    default = county_file(None)
+    for county, frame in lists.items():
+        if county_file(county) == default:
+            return frame
+    return None

@@ -1,20 +1,22 @@
-"""A training run: the model trained and evaluated so that a reviewer can trust every number.
+"""A training run: the decision model trained and evaluated so that a statistician can check it.
 
-:func:`train_model` runs these phases, each a function of this module:
+:func:`train_model` runs these phases, each a function of this module or of the one named:
 
-1. :func:`labelled_population` — the county's candidate list (or everybody), its labels
-   (:func:`helpers.model.make_labels`) and the features the data has;
-2. :func:`split_population` — one stratified person-level split (natural imbalance kept);
-3. :func:`fit_chosen_model` — the persisted model, fitted on the training people only, so every
-   reported number describes it exactly;
-4. the test metrics with bootstrap intervals, the inspection of people flagged but not labelled and
-   permutation importances;
-5. :func:`fit_learned_weights` — the weights of R fitted to the training labels;
-6. :func:`compare_methods` — BRF, SMOTE+BRF, logistic regression, R with the office's and with the
-   learned weights and, with the screen as label, BRF without the screen's own inputs (the leakage
-   effect), beside the policy memo's pair, on the same split;
-7. :func:`helpers.model.training_feedback` — the change when the decision log updates the labels;
-8. :func:`results_by_group` — recall and selection by race group (the bias audit's measures);
+1. :func:`labelled_examples` — the review-decision log as examples (one per decision; people never
+   reviewed are unlabelled and left out), features measured on each decision's date
+   (:func:`helpers.model.features_on_dates`);
+2. :func:`evaluate_methods` — the Balanced Random Forest, SMOTE+BRF, logistic regression and the
+   score R (office weights, learned weights) on the same repeated stratified K-fold grouped by
+   person (:mod:`helpers.model.crossval`), beside the policy memo's pair;
+3. :func:`evaluate_time_split` — every method trained on the decisions before a date and tested on
+   later decisions of people it never saw; permutation importance on that test set;
+4. :func:`helpers.model.feedback_evaluation` — more decisions, same test: does the model improve?;
+5. :func:`calibration_and_groups` — calibration of the out-of-fold scores and results by race group;
+6. :func:`helpers.model.bootstrap_weights` — the weights of R fitted to the decisions, with intervals,
+   and the preset an office may adopt;
+7. the saved model: the chosen method fitted on every decision; :func:`inspect_unreviewed` compares
+   the positives with the best-ranked people nobody has reviewed;
+8. :func:`helpers.model.rule_emulation_check` — the screen-label diagnostic (never ranks anybody);
 9. :func:`build_metadata` — everything above, with provenance, as :class:`ModelMetadata`.
 """
 
@@ -29,335 +31,369 @@ import pandas as pd
 
 from helpers.counties import canonical_name
 from helpers.errors import InputError
+from helpers.model.crossval import (
+    CVScores,
+    Folds,
+    Method,
+    cross_validate,
+    cv_metrics,
+    person_folds,
+    run_method,
+    time_cutoff,
+    time_split,
+)
+from helpers.model.diagnostic import Emulation, rule_emulation_check
 from helpers.model.evaluation import (
     MEMO,
     bootstrap_metrics,
-    inspect_flagged,
+    calibration_table,
+    capacity_rows,
+    count_text,
+    group_table,
+    inspect_groups,
     memo_rows,
-    method_metrics,
-    split,
-    top_k_flags,
+    top_k_hits,
 )
 from helpers.model.explanations import permutation_importances, reference_values
-from helpers.model.features import FEATURES, build_features, score_terms, screen_inputs
-from helpers.model.feedback import FeedbackResult, training_feedback
-from helpers.model.labels import check_label, make_labels
+from helpers.model.features import (
+    DECISION_FEATURES,
+    ScoreTerms,
+    build_features,
+    features_on_dates,
+    restrict_to_people,
+)
+from helpers.model.feedback import FeedbackResult, feedback_evaluation
+from helpers.model.labels import UNLABELLED, decision_examples, reviewed_people
+from helpers.model.leakage import decision_leakage, leakage_set, shallow_tree_check
 from helpers.model.metadata import (
     ConfigSummary,
     DataSummary,
+    EvaluationSummary,
     MemoPair,
     ModelMetadata,
     Timing,
     data_hash,
     table_records,
 )
-from helpers.model.pipeline import fit, make_logistic, make_pipeline, method_name, scores
+from helpers.model.pipeline import (
+    fit,
+    make_logistic,
+    make_pipeline,
+    method_name,
+    missing_columns,
+    parallel_map,
+    scores,
+)
+from helpers.model.ranking import RANKED, model_status
 from helpers.model.settings import ModelSettings
-from helpers.model.weights import LearnedWeights, learn_weights, weights_table
+from helpers.model.weights import bootstrap_weights, learn_weights, r_values, weights_preset
+from helpers.privacy import suppress
 from helpers.provenance import library_versions
 from helpers.screening.candidates import build_candidates
 from helpers.screening.config import CountyConfig
 
-#: Fewest positive (and negative) labels a training run accepts.
+#: Fewest positive (and negative) decisions a training run accepts.
 MIN_POSITIVES = 10
+#: People of the inspection's "best-ranked, never reviewed" group.
+INSPECT_TOP = 100
+LABEL_DEFINITION = (
+    "review-decision log: referred or resentenced = positive (the office found the case suitable); "
+    "not referred or denied = negative; one example per decision, features on its date"
+)
 
 
 @dataclass
 class RunSpec:
-    """What a training run was asked for: county (``None`` = statewide), configuration, date,
-    label and settings."""
+    """What a training run was asked for: county (``None`` = statewide), configuration, date and
+    settings."""
 
     county: str | None
     config: CountyConfig
     as_of: date | str
-    label: str
     settings: ModelSettings
 
 
 @dataclass
-class Population:
-    """The people of a training run: the candidate list, and its labelled people's features."""
+class Examples:
+    """The labelled examples of a run: decision rows, their features and score terms, and counts."""
 
-    candidates: pd.DataFrame  # the whole population
-    X: pd.DataFrame  # labelled people (index cdcno) × the features the data has
-    y: pd.Series  # their labels (bool, index cdcno)
-    n_unlabelled: int
+    frame: pd.DataFrame  # cdcno, county, date_reviewed, feature_date, decision, label
+    X: pd.DataFrame  # one row per decision (index cdcno) × the decision features the data has
+    terms: ScoreTerms  # R's inputs, one "person" per decision
+    n_people: int
+    n_reviewed_people: int
+    n_not_in_data: int
+    n_unknown_decision: int
+
+    @property
+    def y(self) -> np.ndarray:
+        """The labels."""
+        return self.frame["label"].to_numpy(dtype=bool)
+
+    @property
+    def groups(self) -> pd.Series:
+        """The person of each example (folds never split a person)."""
+        return self.frame["cdcno"]
 
     @property
     def features(self) -> list[str]:
         """The feature columns used (those with at least one known value)."""
         return list(self.X.columns)
 
-
-@dataclass
-class TrainTestSplit:
-    """Positions of the training and test people in a :class:`Population`, and their data."""
-
-    train: np.ndarray
-    test: np.ndarray
-    X_train: pd.DataFrame
-    X_test: pd.DataFrame
-    y_train: np.ndarray
-    y_test: np.ndarray
-
-
-@dataclass
-class ChosenModel:
-    """The persisted model: its pipeline, name, test scores and flags, and timings."""
-
-    pipeline: object
-    name: str
-    test_scores: np.ndarray
-    flagged: np.ndarray
-    fit_seconds: float
-    predict_seconds: float
-
-
-@dataclass
-class Evaluation:
-    """The evaluation tables of a training run."""
-
-    metrics: pd.DataFrame  # the chosen model's metrics with intervals
-    comparison: pd.DataFrame  # methods × metrics on the same split (+ the memo's pair)
-    setting: str  # the comparison's setting in words
-    importance: pd.DataFrame
-    weights: pd.DataFrame
-    inspection: pd.DataFrame
-    feedback: FeedbackResult
-    by_group: pd.DataFrame | None
+    @property
+    def missing(self) -> list[str]:
+        """The numeric features with a missing value (given missing-value indicators)."""
+        return missing_columns(self.X)
 
 
 @dataclass
 class TrainResult:
-    """Everything a training run produces."""
+    """Everything a training run produces: the saved pipeline, its metadata and the tables."""
 
     pipeline: object
     metadata: ModelMetadata
-    metrics: pd.DataFrame  # the chosen model's metrics with intervals
-    comparison: pd.DataFrame  # methods × metrics on the same split (+ the memo's pair)
-    importance: pd.DataFrame
-    weights: pd.DataFrame
-    inspection: pd.DataFrame
-    feedback: pd.DataFrame | None  # None when not evaluated: see feedback_status
-    feedback_status: str  # "evaluated: …" or "not evaluated: <why>"
-    by_group: pd.DataFrame | None  # None when the data has no race group
-    test_ids: pd.Index
+    tables: dict[str, pd.DataFrame]
 
 
-def labelled_population(
-    tables: dict[str, pd.DataFrame], spec: RunSpec, candidates: pd.DataFrame | None = None
-) -> Population:
-    """The candidate list's labelled people with the features the data has.
+def labelled_examples(tables: dict[str, pd.DataFrame], spec: RunSpec) -> Examples:
+    """The decisions of the county's office (or every office) with features on their dates.
 
     Raises :class:`InputError` when there are fewer than :data:`MIN_POSITIVES` positive or negative
-    labels.
+    decisions.
     """
-    if candidates is None:
-        candidates = build_candidates(tables, spec.county, spec.config, spec.as_of)
-    ids = pd.Index(candidates["cdcno"].astype("string"), name="cdcno")
-    X_all = build_features(tables, spec.as_of, spec.config)
-    X_all = X_all.loc[~X_all.index.duplicated()]
-    y_all = make_labels(candidates, tables, spec.label, spec.county)
-    known = y_all.notna().to_numpy()
-    X = X_all.reindex(ids[known])
-    y = y_all[known].astype(bool)
+    people = tables["people"]["cdcno"].astype("string")
+    ex = decision_examples(tables.get("decisions"), people, spec.county)
+    y = ex.y
     n_pos = int(y.sum())
     if n_pos < MIN_POSITIVES or len(y) - n_pos < MIN_POSITIVES:
         where = spec.county or "statewide"
         raise InputError(
-            f"only {n_pos} positive and {len(y) - n_pos} negative labels ({spec.label}) in {where}: "
-            f"at least {MIN_POSITIVES} of each are needed; train statewide or use another label"
+            f"only {n_pos} positive and {len(y) - n_pos} negative decisions in {where}'s "
+            f"review-decision log: at least {MIN_POSITIVES} of each are needed; train statewide"
         )
-    used = [c for c in FEATURES if X[c].notna().any()]
-    return Population(candidates, X[used], y, int((~known).sum()))
-
-
-def split_population(population: Population, settings: ModelSettings) -> TrainTestSplit:
-    """The stratified person-level split of the population (:func:`helpers.model.split`)."""
-    X, y = population.X, population.y.to_numpy()
-    train, test = split(y, settings)
-    return TrainTestSplit(train, test, X.iloc[train], X.iloc[test], y[train], y[test])
-
-
-def fit_chosen_model(parts: TrainTestSplit, settings: ModelSettings) -> ChosenModel:
-    """The model that is saved: fitted on the training people, scored on the test people."""
-    started = time.perf_counter()
-    pipeline = make_pipeline(list(parts.X_train.columns), settings)
-    pipeline = fit(pipeline, parts.X_train, parts.y_train)
-    fit_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    test_scores = scores(pipeline, parts.X_test)
-    predict_seconds = time.perf_counter() - started
-    return ChosenModel(
-        pipeline,
-        method_name(settings),
-        test_scores,
-        test_scores >= settings.threshold,
-        fit_seconds,
-        predict_seconds,
+    f = ex.frame
+    X, terms = features_on_dates(tables, f["cdcno"], f["feature_date"], spec.as_of, spec.config)
+    used = [c for c in DECISION_FEATURES if X[c].notna().any()]
+    return Examples(
+        f,
+        X[used],
+        terms,
+        int(people.nunique()),
+        int(f["cdcno"].nunique()),
+        ex.n_not_in_data,
+        ex.n_unknown_decision,
     )
 
 
-def fit_learned_weights(
-    tables: dict[str, pd.DataFrame], spec: RunSpec, parts: TrainTestSplit
-) -> tuple[LearnedWeights, np.ndarray]:
-    """R's weights fitted on the training people, and −R with them for the test people."""
-    terms = score_terms(tables, spec.as_of, spec.config.score)
-    pos = pd.Series(np.arange(len(terms.cdcno)), index=terms.cdcno)
-    learned = learn_weights(terms, parts.y_train, pos.reindex(parts.X_train.index).to_numpy())
-    return learned, -learned.r(terms, pos.reindex(parts.X_test.index).to_numpy())
+def make_methods(spec: RunSpec, ex: Examples) -> dict[str, Method]:
+    """Every compared method as (training positions, test positions) → test scores.
 
-
-def screen_input_columns(spec: RunSpec, used: list[str]) -> list[str]:
-    """The screen's own inputs among the features (only when the label is the screen)."""
-    if spec.label != "screen":
-        return []
-    return [c for c in screen_inputs(spec.config) if c in used]
-
-
-def _office_r_scores(candidates: pd.DataFrame, test_ids: pd.Index) -> np.ndarray:
-    """−R of the test people with the office's weights (unknown R ranks last)."""
-    ids = pd.Index(candidates["cdcno"].astype("string"), name="cdcno")
-    r_by_id = pd.Series(candidates["R"].to_numpy(dtype="float64"), index=ids)
-    r_test = r_by_id.reindex(test_ids).to_numpy(dtype="float64")
-    return -np.nan_to_num(r_test, nan=np.nanmax(r_test) + 1 if np.isfinite(r_test).any() else 0.0)
-
-
-def compare_methods(
-    spec: RunSpec,
-    population: Population,
-    parts: TrainTestSplit,
-    chosen: ChosenModel,
-    learned_scores: np.ndarray,
-    screen_columns: list[str],
-    setting: str,
-) -> pd.DataFrame:
-    """Every method's metrics on the same test people, then the policy memo's pair.
-
-    Rows: the chosen forest, the other forest (with or without SMOTE), logistic regression, R with
-    the office's weights and with the learned weights (each flagging as many people as the chosen
-    forest), and, with the screen as label, the chosen forest without ``screen_columns``.  The
-    ``setting`` column holds ``setting`` (ours) or the memo's.
+    The chosen forest first; the score R ranks by −R (a lower R is a better candidate).
     """
-    settings, used = spec.settings, population.features
-    Xtr, Xte, ytr, yte = parts.X_train, parts.X_test, parts.y_train, parts.y_test
-    at_threshold = f"score >= {settings.threshold:g}"
-    features = "all" if spec.label == "decisions" else "all (incl. screen inputs)"
-    n_flagged = int(chosen.flagged.sum())
+    settings, X, y, terms = spec.settings, ex.X, ex.y, ex.terms
+    cols, missing = ex.features, ex.missing
+    office = spec.config.score
 
-    def by_threshold(method: str, columns: str, score: np.ndarray) -> pd.DataFrame:
-        flags = score >= settings.threshold
-        return method_metrics(method, columns, yte, score, flags, at_threshold, settings)
+    def forest(smote: bool) -> Method:
+        def run(tr: np.ndarray, te: np.ndarray) -> np.ndarray:
+            model = fit(make_pipeline(cols, settings, smote, missing), X.iloc[tr], y[tr])
+            return scores(model, X.iloc[te])
 
-    def by_count(method: str, score: np.ndarray, threshold: str) -> pd.DataFrame:
-        flags = top_k_flags(score, n_flagged)
-        return method_metrics(method, "R only", yte, score, flags, threshold, settings)
+        return run
 
-    other_smote = not settings.smote
-    other = fit(make_pipeline(used, settings, smote=other_smote), Xtr, ytr)
-    logit = fit(make_logistic(used), Xtr, ytr)
-    rows = [
-        by_threshold(chosen.name, features, chosen.test_scores),
-        by_threshold(method_name(settings, other_smote), features, scores(other, Xte)),
-        by_threshold("logistic regression", features, scores(logit, Xte)),
-        by_count(
-            "score R (office weights)",
-            _office_r_scores(population.candidates, Xte.index),
-            f"best {n_flagged} by R (as many as {chosen.name} flags)",
-        ),
-        by_count("score R (learned weights)", learned_scores, f"best {n_flagged} by learned R"),
-    ]
-    if spec.label == "screen":
-        kept = [c for c in used if c not in screen_columns]
-        no_leak = fit(make_pipeline(kept, settings), Xtr[kept], ytr)
-        rows.append(by_threshold(chosen.name, "without screen inputs", scores(no_leak, Xte[kept])))
-    table = pd.concat([pd.concat(rows, ignore_index=True), memo_rows()], ignore_index=True)
-    table["setting"] = np.where(table["method"] == "policy memo", MEMO["setting"], setting)
-    return table
+    def logistic(tr: np.ndarray, te: np.ndarray) -> np.ndarray:
+        return scores(fit(make_logistic(cols), X.iloc[tr], y[tr]), X.iloc[te])
+
+    def r_office(_train: np.ndarray, te: np.ndarray) -> np.ndarray:
+        return -r_values(terms, office.a, office.b, office.d, office.factors, te)
+
+    def r_learned(tr: np.ndarray, te: np.ndarray) -> np.ndarray:
+        return -learn_weights(terms, y[tr], tr).r(terms, te)
+
+    chosen = method_name(settings)
+    return {
+        chosen: forest(settings.smote),
+        method_name(settings, not settings.smote): forest(not settings.smote),
+        "logistic regression": logistic,
+        "score R (office weights)": r_office,
+        "score R (learned weights)": r_learned,
+    }
 
 
-def comparison_setting(
-    spec: RunSpec, population: Population, parts: TrainTestSplit, chosen: ChosenModel
-) -> str:
-    """Our setting in words, beside the memo's: method, label, people, split, threshold."""
-    y, settings = population.y, spec.settings
-    n_pos = int(y.sum())
-    return (
-        f"ours: {chosen.name}, label = {spec.label} ({spec.config.name}), {len(y):,} people "
-        f"({n_pos:,} positive, {n_pos / len(y):.2%}), stratified person-level split, test "
-        f"{len(parts.test):,} people with natural imbalance ({int(parts.y_test.sum())} positive), "
-        f"threshold {settings.threshold:g}, bootstrap 95 % intervals ({settings.n_boot} replicates)"
+def evaluate_methods(
+    spec: RunSpec, ex: Examples, methods: dict[str, Method]
+) -> tuple[Folds, dict[str, CVScores], pd.DataFrame]:
+    """The folds, every method's out-of-fold scores and the comparison table (+ the memo's pair)."""
+    s = spec.settings
+    folds = person_folds(ex.y, ex.groups, s.n_splits, s.n_repeats, s.random_state)
+    cv = cross_validate(methods, ex.y, folds, s.n_jobs)
+    rows = []
+    for name, result in cv.items():
+        m = cv_metrics(ex.y, result, s.ks, s.n_boot, s.random_state)
+        m.insert(0, "method", name)
+        rows.append(m)
+    table = pd.concat([*rows, memo_rows()], ignore_index=True)
+    return folds, cv, table
+
+
+def _holdout_rows(y: np.ndarray, score: np.ndarray, settings: ModelSettings) -> pd.DataFrame:
+    """PR-AUC (bootstrap over people) and precision@k / recall@k (Wilson) on one test set."""
+    ap = bootstrap_metrics(y, score, ks=(), n_boot=settings.n_boot, seed=settings.random_state)
+    ap["interval"], ap["n"] = "bootstrap over people", len(y)
+    hits = {k: top_k_hits(y, score, k) for k in settings.ks}
+    return pd.concat(
+        [ap, capacity_rows(hits, int(y.sum()), len(y), settings.ks)], ignore_index=True
     )
 
 
-def results_by_group(
-    candidates: pd.DataFrame, parts: TrainTestSplit, flagged: np.ndarray, n_boot: int
-) -> pd.DataFrame | None:
-    """Recall and selection by race group on the test set (public-mode suppression applied).
+@dataclass
+class TimeSplit:
+    """The time split: its date, counts, every method's test metrics and the importance table."""
 
-    ``None`` when the candidate list has no ``race_group`` column.
+    cutoff: pd.Timestamp
+    train: np.ndarray
+    test: np.ndarray
+    n_left_out: int
+    table: pd.DataFrame
+    importance: pd.DataFrame
+
+
+def evaluate_time_split(spec: RunSpec, ex: Examples, methods: dict[str, Method]) -> TimeSplit:
+    """Train every method on the decisions before the cutoff; test on later decisions of people
+    with no earlier decision.  Permutation importance of the chosen forest on that test set."""
+    s = spec.settings
+    cutoff = time_cutoff(ex.frame["date_reviewed"], s.time_test_share)
+    train, test, left_out = time_split(ex.frame["date_reviewed"], ex.groups, cutoff)
+    y = ex.y
+    empty = pd.DataFrame(columns=["feature", "importance_mean", "importance_std"])
+    if y[train].sum() < 2 or (~y[train]).sum() < 2 or not y[test].any():
+        return TimeSplit(cutoff, train, test, left_out, pd.DataFrame(), empty)
+    rows = []
+    tasks = [(method, train, test) for method in methods.values()]
+    for name, score in zip(methods, parallel_map(run_method, tasks, s.n_jobs), strict=True):
+        m = _holdout_rows(y[test], score, s)
+        m.insert(0, "method", name)
+        rows.append(m)
+    chosen = fit(make_pipeline(ex.features, s, missing=ex.missing), ex.X.iloc[train], y[train])
+    importance = permutation_importances(chosen, ex.X.iloc[test], y[test], s)
+    return TimeSplit(cutoff, train, test, left_out, pd.concat(rows, ignore_index=True), importance)
+
+
+def calibration_and_groups(
+    tables: dict[str, pd.DataFrame], ex: Examples, scores_cv: CVScores
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Calibration of the mean out-of-fold score, and recall/precision by race group.
+
+    By group, the flagged set is the best-scored examples, as many as there are positives.  Counts
+    of 1-10 (and what would reveal them) are suppressed.
     """
-    from helpers.audit import assistive_audit, protect_assistive_audit
-
-    people = (
-        candidates.set_index(candidates["cdcno"].astype("string"))
-        .reindex(parts.X_test.index)
-        .reset_index(drop=True)
-    )
+    y, score = ex.y, scores_cv.mean_score
+    calibration = suppress(calibration_table(y, score), ["n", "positives"])
+    people = tables["people"].drop_duplicates("cdcno").set_index("cdcno")
     if "race_group" not in people:
-        return None
-    table = assistive_audit(
-        people, parts.y_test, flagged, groups={"race_group": ["race_group"]}, n_boot=n_boot
-    )
-    return protect_assistive_audit(table, "public")
+        return calibration, None
+    flagged = np.zeros(len(y), dtype=bool)
+    flagged[np.argsort(-score, kind="stable")[: int(y.sum())]] = True
+    race = ex.frame["cdcno"].map(people["race_group"])
+    table = group_table(y, flagged, race, "race_group")
+    counts = ["n", "n_positive", "n_flagged", "n_found"]
+    return calibration, suppress(table, counts, by="dimension")
 
 
-def _label_definition(spec: RunSpec) -> str:
-    if spec.label == "screen":
-        return (
-            f"the '{spec.config.name}' screen: eligible = positive; people it cannot decide are "
-            "left out"
-        )
-    return "review-decision log: referred or resentenced = positive; everybody else negative"
-
-
-def _data_summary(population: Population, parts: TrainTestSplit) -> DataSummary:
-    y = population.y
-    n_pos = int(y.sum())
-    return DataSummary(
-        training_data_sha256=data_hash(population.X, y),
-        n_people=int(len(population.candidates)),
-        n_labelled=int(len(y)),
-        n_unlabelled=population.n_unlabelled,
-        n_positive=n_pos,
-        positive_share=n_pos / len(y),
-        n_train=int(len(parts.train)),
-        n_test=int(len(parts.test)),
-        n_train_positive=int(parts.y_train.sum()),
-        n_test_positive=int(parts.y_test.sum()),
-        test_positive_share=float(parts.y_test.mean()),
-    )
-
-
-def build_metadata(
+def inspect_unreviewed(
+    tables: dict[str, pd.DataFrame],
     spec: RunSpec,
-    population: Population,
-    parts: TrainTestSplit,
-    chosen: ChosenModel,
-    evaluation: Evaluation,
-    screen_columns: list[str],
-    run_seconds: float,
-) -> ModelMetadata:
+    ex: Examples,
+    pipeline: object,
+    candidates: pd.DataFrame,
+) -> pd.DataFrame:
+    """Positive decisions beside the best-ranked people nobody reviewed (and the other unreviewed).
+
+    Unreviewed people are those the screen passes or cannot decide, with today's features.
+    """
+    ranked = (model_status(candidates["eligibility"]) == RANKED).to_numpy(dtype=bool)
+    ids = pd.Index(candidates["cdcno"].astype("string")[ranked])
+    ids = ids.difference(reviewed_people(tables.get("decisions"))).sort_values()
+    X_now = build_features(restrict_to_people(tables, ids), spec.as_of, spec.config)
+    X_now = X_now.loc[~X_now.index.duplicated()].reindex(ids)[ex.features]
+    s = scores(pipeline, X_now) if len(ids) else np.zeros(0)
+    top = np.zeros(len(ids), dtype=bool)
+    top[np.argsort(-s, kind="stable")[:INSPECT_TOP]] = True
+    pos = ex.y
+    X = pd.concat([ex.X.loc[pos], X_now], ignore_index=True)
+    n_pos = int(pos.sum())
+    mask = np.r_[np.ones(n_pos, dtype=bool), np.zeros(len(ids), dtype=bool)]
+    groups = {
+        "positive_decisions": mask,
+        "top_unreviewed": np.r_[np.zeros(n_pos, dtype=bool), top],
+        "other_unreviewed": np.r_[np.zeros(n_pos, dtype=bool), ~top],
+    }
+    return inspect_groups(X, groups)
+
+
+def comparison_setting(spec: RunSpec, ex: Examples, folds: Folds) -> str:
+    """Our setting in words, beside the memo's: method, label, examples, folds, capacity."""
+    y, s = ex.y, spec.settings
+    return (
+        f"ours: {method_name(s)}, label = the review-decision log of "
+        f"{spec.county or 'every office'} ({count_text(len(y))} decisions about "
+        f"{count_text(ex.n_reviewed_people)} people, {count_text(int(y.sum()))} positive); people "
+        "never reviewed left out; "
+        f"{folds.n_splits}-fold stratified cross-validation grouped by person, {folds.n_repeats} "
+        f"repeats; threshold = office capacity k (precision@k and recall@k, "
+        f"k = {', '.join(str(k) for k in s.ks)})"
+    )
+
+
+def _data_summary(ex: Examples) -> DataSummary:
+    y = ex.y
+    when = ex.frame["date_reviewed"]
+    return DataSummary(
+        training_data_sha256=data_hash(ex.X, pd.Series(y)),
+        n_people=ex.n_people,
+        n_reviewed_people=ex.n_reviewed_people,
+        n_unlabelled_people=ex.n_people - ex.n_reviewed_people,
+        n_decisions=len(y),
+        n_positive=int(y.sum()),
+        n_negative=int((~y).sum()),
+        positive_share=float(y.mean()),
+        n_not_in_data=ex.n_not_in_data,
+        n_unknown_decision=ex.n_unknown_decision,
+        first_decision=str(pd.Timestamp(when.min()).date()),
+        last_decision=str(pd.Timestamp(when.max()).date()),
+    )
+
+
+@dataclass
+class Evaluation:
+    """The evaluation of a run, as :func:`build_metadata` records it."""
+
+    folds: Folds
+    time: TimeSplit
+    feedback: FeedbackResult
+    emulation: Emulation
+    setting: str
+    preset: str
+    tables: dict[str, pd.DataFrame | None]
+    timing: Timing
+
+
+def build_metadata(spec: RunSpec, ex: Examples, evaluation: Evaluation) -> ModelMetadata:
     """The run's metadata: data, configuration, parameters, provenance and every table."""
-    config, settings = spec.config, spec.settings
-    top = [f for f in evaluation.importance["feature"] if f in population.features]
+    config, s, ev = spec.config, spec.settings, evaluation
+    importance = ev.tables.get("importance")
+    top = [] if importance is None else [f for f in importance["feature"] if f in ex.features]
+    y_test = ex.y[ev.time.test]
+    leakage = {k: list(v) for k, v in decision_leakage().items()}
+    leakage["the screen's leakage set (rule emulation check)"] = leakage_set(config)
     return ModelMetadata(
-        model=f"{chosen.name} (imbalanced-learn BalancedRandomForestClassifier)",
+        model=f"{method_name(s)} (imbalanced-learn BalancedRandomForestClassifier)",
         created=datetime.now().isoformat(timespec="seconds"),
         as_of=str(pd.Timestamp(spec.as_of).date()),
         county=spec.county or "statewide",
-        label=spec.label,
-        label_definition=_label_definition(spec),
+        label="decisions",
+        label_definition=LABEL_DEFINITION,
+        unlabelled=UNLABELLED,
         config=ConfigSummary(
             name=config.name,
             files=[str(f) for f in config.files],
@@ -367,26 +403,43 @@ def build_metadata(
             d=config.score.d,
             factors=dict(config.score.factors),
         ),
-        seed=settings.random_state,
-        parameters=settings,
-        features=population.features,
-        screen_input_features=screen_columns,
-        reference_values=reference_values(parts.X_train),
-        explain_features=top[: settings.explain_features],
-        data=_data_summary(population, parts),
-        timing_seconds=Timing(chosen.fit_seconds, chosen.predict_seconds, run_seconds),
+        seed=s.random_state,
+        parameters=s,
+        features=ex.features,
+        leakage=leakage,
+        reference_values=reference_values(ex.X),
+        explain_features=top[: s.explain_features],
+        data=_data_summary(ex),
+        evaluation=EvaluationSummary(
+            n_splits=ev.folds.n_splits,
+            n_repeats=ev.folds.n_repeats,
+            time_cutoff=str(ev.time.cutoff.date()),
+            n_time_train=len(ev.time.train),
+            n_time_test=len(ev.time.test),
+            n_time_test_positive=int(y_test.sum()),
+            n_time_left_out=ev.time.n_left_out,
+            feedback_cutoffs=ev.feedback.cutoffs,
+        ),
+        timing_seconds=ev.timing,
         versions=library_versions(),
-        metrics=table_records(evaluation.metrics),
-        comparison=table_records(evaluation.comparison),
         memo=MemoPair(MEMO["recall"], MEMO["precision"], MEMO["setting"]),
-        setting=evaluation.setting,
-        learned_weights=table_records(evaluation.weights),
-        importance=table_records(evaluation.importance),
-        inspection=table_records(evaluation.inspection),
-        feedback=table_records(evaluation.feedback.table),
-        feedback_status=evaluation.feedback.status,
-        by_group=table_records(evaluation.by_group),
+        setting=ev.setting,
+        feedback_status=ev.feedback.status,
+        emulation_status=ev.emulation.status,
+        weights_preset=ev.preset,
+        tables={k: table_records(v) for k, v in ev.tables.items() if v is not None},
     )
+
+
+def _checks(ex: Examples, emulation: Emulation, seed: int) -> pd.DataFrame:
+    """The shallow-tree checks: the screen's feature sets, then the decision model's features."""
+    mine = shallow_tree_check(ex.X, ex.y, "decision model features (label: decisions)", seed)
+    rows = [pd.DataFrame([mine.row()])]
+    if not emulation.leakage.empty:
+        rows.insert(
+            0, emulation.leakage.assign(features="label: screen; " + emulation.leakage["features"])
+        )
+    return pd.concat(rows, ignore_index=True)
 
 
 def train_model(
@@ -394,66 +447,63 @@ def train_model(
     county: str | None,
     config: CountyConfig,
     as_of: date | str,
-    label: str = "screen",
     settings: ModelSettings | None = None,
     *,
-    feedback: pd.DataFrame | None = None,
     candidates: pd.DataFrame | None = None,
+    emulation: bool = True,
 ) -> TrainResult:
-    """Train and evaluate the model for ``county`` (``None`` = statewide) with its configuration.
+    """Train and evaluate the decision model of ``county``'s office (``None`` = every office).
 
-    The population is the county's candidate list (or everybody); labels by
-    :func:`helpers.model.make_labels`.  ``feedback`` is a decision log for
-    :func:`helpers.model.training_feedback` (default: the data's own log).
+    ``candidates`` is the county's candidate list under ``config`` (built when not given): the
+    inspection and the rule emulation check (skipped when ``emulation`` is false) read it.
     """
-    settings = settings or ModelSettings()
-    spec = RunSpec(canonical_name(county), config, as_of, check_label(label), settings)
+    spec = RunSpec(canonical_name(county), config, as_of, settings or ModelSettings())
+    s = spec.settings
     started = time.perf_counter()
-    population = labelled_population(tables, spec, candidates)
-    parts = split_population(population, spec.settings)
-    chosen = fit_chosen_model(parts, spec.settings)
-    boot = {"ks": settings.ks, "n_boot": settings.n_boot, "seed": settings.random_state}
-    metrics = bootstrap_metrics(parts.y_test, chosen.test_scores, chosen.flagged, **boot)
-    learned, learned_scores = fit_learned_weights(tables, spec, parts)
-    screen_columns = screen_input_columns(spec, population.features)
-    setting = comparison_setting(spec, population, parts, chosen)
+    ex = labelled_examples(tables, spec)
+    t_features = time.perf_counter() - started
+    methods = make_methods(spec, ex)
+    folds, cv, comparison = evaluate_methods(spec, ex, methods)
+    t_cv = time.perf_counter() - started - t_features
+    chosen = method_name(s)
+    split = evaluate_time_split(spec, ex, methods)
+    feedback = feedback_evaluation(methods[chosen], ex.y, ex.frame["date_reviewed"], ex.groups, s)
+    calibration, by_group = calibration_and_groups(tables, ex, cv[chosen])
+    weights = bootstrap_weights(
+        ex.terms, ex.y, ex.groups, config.score, s.weight_boot, s.random_state
+    )
+    t0 = time.perf_counter()
+    pipeline = fit(make_pipeline(ex.features, s, missing=ex.missing), ex.X, ex.y)
+    t_fit = time.perf_counter() - t0
+    if candidates is None:
+        candidates = build_candidates(tables, spec.county, config, as_of)
+    emu = (
+        rule_emulation_check(tables, config, as_of, candidates, s)
+        if emulation
+        else Emulation(pd.DataFrame(), pd.DataFrame(), "not evaluated: not asked for this run")
+    )
+    metrics = comparison.loc[comparison["method"] == chosen].drop(columns="method")
     evaluation = Evaluation(
-        metrics=metrics,
-        comparison=compare_methods(
-            spec, population, parts, chosen, learned_scores, screen_columns, setting
-        ),
-        setting=setting,
-        importance=permutation_importances(chosen.pipeline, parts.X_test, parts.y_test, settings),
-        weights=weights_table(learned, config.score),
-        inspection=inspect_flagged(parts.X_test, parts.y_test, chosen.flagged),
-        feedback=training_feedback(
-            spec.label,
-            population.X,
-            population.y,
-            (parts.train, parts.test),
-            settings,
-            decisions=tables.get("decisions"),
-            feedback=feedback,
-            county=spec.county,
-        ),
-        by_group=results_by_group(
-            population.candidates, parts, chosen.flagged, min(settings.n_boot, 200)
-        ),
+        folds=folds,
+        time=split,
+        feedback=feedback,
+        emulation=emu,
+        setting=comparison_setting(spec, ex, folds),
+        preset=weights_preset(weights, f"{spec.county or 'statewide'} decisions to {as_of}"),
+        tables={
+            "metrics": metrics.reset_index(drop=True),
+            "comparison": comparison,
+            "time_split": split.table,
+            "feedback": feedback.table,
+            "calibration": calibration,
+            "by_group": by_group,
+            "weights": weights,
+            "importance": split.importance,
+            "inspection": inspect_unreviewed(tables, spec, ex, pipeline, candidates),
+            "leakage": _checks(ex, emu, s.random_state),
+            "emulation": emu.table,
+        },
+        timing=Timing(t_features, t_cv, t_fit, 0.0),
     )
-    run_seconds = time.perf_counter() - started
-    metadata = build_metadata(
-        spec, population, parts, chosen, evaluation, screen_columns, run_seconds
-    )
-    return TrainResult(
-        chosen.pipeline,
-        metadata,
-        evaluation.metrics,
-        evaluation.comparison,
-        evaluation.importance,
-        evaluation.weights,
-        evaluation.inspection,
-        evaluation.feedback.table,
-        evaluation.feedback.status,
-        evaluation.by_group,
-        pd.Index(parts.X_test.index),
-    )
+    evaluation.timing.run = time.perf_counter() - started
+    return TrainResult(pipeline, build_metadata(spec, ex, evaluation), evaluation.tables)

@@ -6,6 +6,7 @@ weights by constrained logistic regression and :func:`weights_table` puts them b
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,6 +79,7 @@ def learn_weights(
     *,
     balanced: bool = True,
     l2: float = 1e-4,
+    start: LearnedWeights | None = None,
 ) -> LearnedWeights:
     """Fit a, b, d and the factor weights x of R to labels by constrained logistic regression.
 
@@ -86,10 +88,12 @@ def learn_weights(
     loss is the (class-balanced when ``balanced``) log-loss plus a small ridge ``l2`` on the
     standardised weights; optimised by L-BFGS-B with the analytic gradient (scipy).  Weights are in
     logit units: multiply all of a, b, x by one positive number to put them on another scale
-    (rankings do not change).
+    (rankings do not change).  ``start`` is a fit to start from (a bootstrap replicate starts from
+    the fit to all data).
     """
     from scipy.optimize import minimize
     from scipy.special import expit
+    from threadpoolctl import threadpool_limits
 
     n_all = len(terms.current_sum)
     idx = np.arange(n_all) if idx is None else np.asarray(idx)
@@ -127,15 +131,20 @@ def learn_weights(
 
     prior = np.clip(np.average(y, weights=w), 1e-6, 1 - 1e-6)
     theta0 = np.r_[np.log(prior / (1 - prior)) + 1.0, 0.5, 0.5, 0.9, np.zeros(m)]
+    if start is not None:
+        x0 = [start.factors.get(k, 0.0) for k in names]
+        theta0 = np.r_[start.intercept, start.a * sc, start.b * sp, start.d, x0]
     bounds = [(None, None), (0.0, None), (0.0, None), (1e-3, 1.0)] + [(None, None)] * m
-    res = minimize(
-        loss,
-        theta0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-8},
-    )
+    # A dozen parameters: BLAS threads only add waiting (ten times slower with two threads).
+    with threadpool_limits(1, user_api="blas"):
+        res = minimize(
+            loss,
+            theta0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-8},
+        )
     c0, a_s, b_s, d = res.x[:4]
     return LearnedWeights(
         a=float(a_s / sc),
@@ -154,12 +163,10 @@ def weights_table(learned: LearnedWeights, office: ScoreSettings) -> pd.DataFram
     ``learned_office_scale`` multiplies a, b and every x by one factor so that Σ|weights| equals the
     office's (d is scale-free and shown as is).
     """
-    names = ["a", "b", *learned.factors]
+    names, learned_v, scale = _scaled(learned, office)
     office_v = np.array(
         [office.a, office.b, *[office.factors.get(k, 0.0) for k in learned.factors]]
     )
-    learned_v = np.array([learned.a, learned.b, *learned.factors.values()])
-    scale = np.abs(office_v).sum() / np.abs(learned_v).sum() if np.abs(learned_v).sum() else np.nan
     rows = [
         {
             "weight": k,
@@ -187,3 +194,94 @@ def weights_table(learned: LearnedWeights, office: ScoreSettings) -> pd.DataFram
         },
     )
     return pd.DataFrame(rows)
+
+
+def _scaled(learned: LearnedWeights, office: ScoreSettings) -> tuple[list[str], np.ndarray, float]:
+    """Names (a, b, factors), learned values and the factor that puts them on the office's scale."""
+    names = ["a", "b", *learned.factors]
+    office_v = np.array(
+        [office.a, office.b, *[office.factors.get(k, 0.0) for k in learned.factors]]
+    )
+    values = np.array([learned.a, learned.b, *learned.factors.values()])
+    total = np.abs(values).sum()
+    return names, values, (np.abs(office_v).sum() / total if total else np.nan)
+
+
+#: b below this (logit units per level) puts no weight on priors, so d is not identified.
+B_IDENTIFIED = 1e-6
+#: Fewest bootstrap replicates an interval is computed from.
+MIN_IDENTIFIED = 10
+
+
+def bootstrap_weights(
+    terms: ScoreTerms,
+    y: np.ndarray,
+    groups: pd.Series,
+    office: ScoreSettings,
+    n_boot: int,
+    seed: int,
+) -> pd.DataFrame:
+    """:func:`weights_table` with 95 % intervals from a bootstrap over people.
+
+    Each replicate draws people with replacement (all of a person's examples together), refits
+    the weights and rescales them to the office's total; ``*_low``/``*_high`` are the 2.5 and 97.5
+    percentiles of the replicates, in logit units and on the office's scale.  The decay ``d`` is
+    only identified when priors carry weight: its interval uses the replicates with b > 0 and is
+    left blank (NaN) when fewer than :data:`MIN_IDENTIFIED` have one.
+    """
+    y = np.asarray(y, dtype="float64")
+    learned = learn_weights(terms, y)
+    table = weights_table(learned, office)
+    codes, uniques = pd.factorize(pd.Series(groups).astype("string"))
+    rows_of = pd.Series(np.arange(len(codes))).groupby(codes).indices
+    rng = np.random.default_rng(seed)
+    raw, scaled = [], []
+    for _ in range(n_boot):
+        pick = rng.integers(0, len(uniques), len(uniques))
+        idx = np.concatenate([rows_of[i] for i in pick])
+        if y[idx].min() == y[idx].max():
+            continue
+        fit = learn_weights(terms, y[idx], idx, start=learned)
+        _, values, scale = _scaled(fit, office)
+        d = fit.d if fit.b > B_IDENTIFIED else np.nan
+        raw.append(np.r_[values[:2], d, values[2:]])
+        scaled.append(np.r_[values[:2] * scale, d, values[2:] * scale])
+    order = ["a", "b", "d", *learned.factors]
+    table = table.set_index("weight").loc[order].reset_index()
+    for name, boot in (("learned", raw), ("learned_office_scale", scaled)):
+        b = np.array(boot) if boot else np.full((1, len(order)), np.nan)
+        enough = np.isfinite(b).sum(axis=0) >= MIN_IDENTIFIED
+        with warnings.catch_warnings():  # an all-NaN column (d without b) has no quantile
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo, hi = np.nanquantile(b, [0.025, 0.975], axis=0)
+        table[f"{name}_low"] = np.where(enough, lo, np.nan)
+        table[f"{name}_high"] = np.where(enough, hi, np.nan)
+    table["n_boot"] = len(raw)
+    return table
+
+
+def weights_preset(table: pd.DataFrame, source: str) -> str:
+    """The learned weights (office scale) as a preset file an office can adopt or ignore.
+
+    The preset holds only the ``score`` weights: copied to ``configs/presets/`` and named last in a
+    county file's ``extends`` list, it replaces the weights and keeps the county's screen.
+    """
+    w = table.set_index("weight")["learned_office_scale"]
+    factors = [k for k in table["weight"] if k not in ("a", "b", "d")]
+    lines = [
+        "# Weights of R learned from the review-decision log: an optional preset.",
+        f"# Source: {source}.",
+        "# Fitted by constrained logistic regression (helpers.model.learn_weights), rescaled so that",
+        "# the total weight equals the office's; intervals are in the model card. To adopt it, copy",
+        "# this file to configs/presets/ and add its name last to a county file's `extends` list; to",
+        "# ignore it, do nothing.",
+        "name: learned weights",
+        "description: Weights of R learned from the office decisions (office scale).",
+        "score:",
+        f"  a: {w['a']:.4f}",
+        f"  b: {w['b']:.4f}",
+        f"  d: {min(max(w['d'], 0.001), 1.0):.4f}",
+        "  factors:",
+        *[f"    {k}: {w[k]:.4f}" for k in factors],
+    ]
+    return "\n".join(lines)

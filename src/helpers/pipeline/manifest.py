@@ -9,7 +9,7 @@ same inputs and code writes the same bytes; when a run happened is in the run lo
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,16 +22,23 @@ MANIFEST_FILE = "shared.json"
 
 @dataclass(frozen=True)
 class ModelFiles:
-    """The statewide model's files and its key (``hash``: inputs, statewide candidate list, code,
-    seed and as-of date it was trained from)."""
+    """The shared model step's files and its key (``hash``: inputs, candidate lists, code, seed and
+    as-of date it was trained from).
+
+    ``label`` is the shipped models' label (``decisions``: no screen-trained model ranks anybody)
+    and ``ranks_by`` maps every county to the model its pages rank by (its own county model, or
+    the statewide model).
+    """
 
     hash: str
     model: Path
     metadata: Path
     predictions: Path
     dir: Path
+    label: str = "decisions"
+    ranks_by: dict[str, str] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, Any]:
         """The JSON form (paths as text)."""
         return {
             "hash": self.hash,
@@ -39,6 +46,8 @@ class ModelFiles:
             "metadata": str(self.metadata),
             "predictions": str(self.predictions),
             "dir": str(self.dir),
+            "label": self.label,
+            "ranks_by": dict(self.ranks_by),
         }
 
     @classmethod
@@ -50,6 +59,8 @@ class ModelFiles:
             metadata=Path(data["metadata"]),
             predictions=Path(data["predictions"]),
             dir=Path(data["dir"]),
+            label=str(data["label"]),
+            ranks_by={str(k): str(v) for k, v in data["ranks_by"].items()},
         )
 
 
@@ -59,7 +70,7 @@ class RunManifest:
 
     ``candidates`` maps every county to the candidate list of its configuration (Parquet) and
     ``config_hashes`` to that configuration's hash; ``statewide_candidates`` is the list under the
-    statewide screen (the model's label and the dashboards' screen outcome).
+    statewide screen (the dashboards' screen outcome).
     """
 
     as_of: date

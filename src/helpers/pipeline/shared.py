@@ -1,8 +1,9 @@
 """The shared statewide stage: run once, read by every county notebook and the site.
 
 :func:`prepare_shared` ingests the data (when given raw files), builds one candidate list per
-distinct county configuration, trains the statewide model and scores everybody, runs the statewide
-bias audit on the screen's, the ranking's and the model's selections, and writes the run manifest
+distinct county configuration, trains the decision models (statewide, and counties with enough
+decisions of their own) and ranks each county's list behind its own screen, runs the statewide bias
+audit on the screen's, the ranking's and the model's selections, and writes the run manifest
 (``shared.json``).  The model and the audit are reused while their inputs, code and seed are
 unchanged.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -27,11 +27,17 @@ from helpers.provenance import bytes_sha256, code_hash, git_commit, library_vers
 from helpers.screening.candidates import build_candidates
 from helpers.screening.config import CountyConfig, county_file, load_config
 
-if TYPE_CHECKING:
-    from helpers.model import TrainResult
-
-PREDICTION_COLUMNS = ["cdcno", "model_score", "model_rank", "top_features"]
-"""``predictions.parquet``: everybody's model score, rank within the county and top features."""
+PREDICTION_COLUMNS = [
+    "cdcno",
+    "model_score",
+    "model_rank",
+    "model_status",
+    "model_source",
+    "top_features",
+]
+"""``predictions.parquet``: per person, the model's score and rank within the county (only for people
+the county's screen passes or cannot decide), why not otherwise, which model ranked them and the
+features that raised the score."""
 
 
 def prepare_shared(settings: RunSettings) -> RunManifest:
@@ -47,8 +53,9 @@ def prepare_shared(settings: RunSettings) -> RunManifest:
     candidates, config_hashes, statewide = _candidate_lists(settings, dataset, shared)
     code = code_hash()
     inputs = dataset.manifest.input_hashes()
-    key = bytes_sha256(json.dumps([inputs, str(statewide), code, settings.seed, as_of]).encode())
-    model = _shared_model(settings, dataset, shared / "model", statewide, key)
+    lists = sorted({str(path) for path in candidates.values()})
+    key = bytes_sha256(json.dumps([inputs, lists, code, settings.seed, as_of]).encode())
+    model = _shared_model(settings, dataset, shared / "model", candidates, key)
     audit = _shared_audit(settings, processed, shared / "audit", model, key)
     manifest = RunManifest(
         as_of=dataset.as_of,
@@ -91,10 +98,19 @@ def load_inputs(settings: RunSettings, processed: Path) -> tuple[Dataset, Path]:
 def _candidate_list(
     settings: RunSettings, dataset: Dataset, shared: Path, config: CountyConfig
 ) -> Path:
-    """The statewide candidate list under ``config`` (built unless already there for this text)."""
-    out = shared / "candidates" / f"{Path(config.files[-1]).stem}-{config_hash(config)}.parquet"
+    """The statewide candidate list under ``config``.
+
+    It is rebuilt unless a list exists for the same configuration text, inputs, as-of date and
+    code; lists of earlier keys for the same configuration file are removed.
+    """
+    stem = Path(config.files[-1]).stem
+    parts = [config_hash(config), dataset.manifest.input_hashes(), dataset.as_of.isoformat()]
+    digest = bytes_sha256(json.dumps([*parts, code_hash()], sort_keys=True).encode())[:16]
+    out = shared / "candidates" / f"{stem}-{digest}.parquet"
     if not out.exists() or settings.force:
         out.parent.mkdir(parents=True, exist_ok=True)
+        for stale in out.parent.glob(f"{stem}-*.parquet"):
+            stale.unlink()
         frame = build_candidates(dataset.tables, None, config, dataset.as_of.isoformat())
         frame.to_parquet(out, index=False)
     return out
@@ -107,7 +123,7 @@ def _candidate_lists(
 
     Most counties share the statewide file; every county gets its list, so that the site and the
     statewide pages stay whole after a partial run.  Returns county → list, county →
-    configuration hash, and the list under the statewide screen (the model's label).
+    configuration hash, and the list under the statewide screen (the dashboards' screen outcome).
     """
     members: dict[Path, list[str]] = {}
     for county in county_names():
@@ -127,58 +143,48 @@ def _candidate_lists(
 
 
 def _shared_model(
-    settings: RunSettings, dataset: Dataset, out: Path, candidates: Path, key: str
+    settings: RunSettings, dataset: Dataset, out: Path, candidates: dict[str, Path], key: str
 ) -> ModelFiles:
-    """Train the statewide model once (label: the statewide screen) and score everybody.
+    """Train the decision models once (statewide, and each county with enough decisions of its
+    own) and rank every county's list behind its own screen.
 
-    Writes the model, its metadata, the evaluation tables and ``predictions.parquet`` to ``out``.
-    Reused while the inputs, configuration, code and seed (``key``) are unchanged.
+    Writes the models, their metadata, evaluation tables and ``predictions.parquet`` to ``out``.
+    No model trained on a screen ranks anybody.  Reused while the inputs, configurations, code and
+    seed (``key``) are unchanged.
     """
-    from helpers.model import ModelSettings, save_model, train_model, write_training_tables
+    from helpers.model import ModelSettings, train_shared
 
     stamp, info = out / CACHE_FILE, out / "shared_model.json"
     if stamp.exists() and stamp.read_text().strip() == key and info.exists() and not settings.force:
         return ModelFiles.from_dict(json.loads(info.read_text()))
     out.mkdir(parents=True, exist_ok=True)
-    config = load_config(None)
-    result = train_model(
+    read = {path: pd.read_parquet(path) for path in set(candidates.values())}
+    lists = {county: read[path] for county, path in candidates.items()}
+    shared = train_shared(
         dataset.tables,
-        None,
-        config,
         dataset.as_of.isoformat(),
-        label="screen",
-        settings=ModelSettings(random_state=settings.seed),
-        candidates=pd.read_parquet(candidates),
+        lists,
+        out,
+        ModelSettings(random_state=settings.seed),
     )
-    model_path, meta_path = save_model(result.pipeline, result.metadata, out)
-    write_training_tables(result, out)
     files = ModelFiles(
         hash=key,
-        model=model_path,
-        metadata=meta_path,
+        model=out / "model.joblib",
+        metadata=out / "model.json",
         predictions=out / "predictions.parquet",
         dir=out,
+        label=shared.statewide.metadata.label if shared.statewide else "none",
+        ranks_by=shared.ranks_by(),
     )
-    _write_predictions(result, dataset, config, files.predictions)
+    _write_predictions(shared.predictions, files.predictions)
     info.write_text(json.dumps(files.to_dict(), indent=2))
     stamp.write_text(key + "\n")
     return files
 
 
-def _write_predictions(
-    result: TrainResult, dataset: Dataset, config: CountyConfig, path: Path
-) -> None:
-    """Score everybody with the trained model: score, rank within the county, top features."""
-    from helpers.model import model_ranks, predict
-    from helpers.model.features import build_features
-
-    features = build_features(dataset.tables, dataset.as_of.isoformat(), config)
-    features = features.loc[~features.index.duplicated()]
-    scored = predict(result.pipeline, result.metadata, features).reset_index(names="cdcno")
-    people = dataset.tables["people"].drop_duplicates("cdcno").set_index("cdcno")
-    scored["county"] = scored["cdcno"].map(people["county"])
-    scored["model_rank"] = model_ranks(scored["model_score"].to_numpy(), scored["county"])
-    scored[PREDICTION_COLUMNS].to_parquet(path, index=False)
+def _write_predictions(predictions: pd.DataFrame, path: Path) -> None:
+    """Everybody's model columns: score and rank (within the county, behind its screen) or why not."""
+    predictions[PREDICTION_COLUMNS].to_parquet(path, index=False)
 
 
 def _shared_audit(

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from helpers.audit import age_band
+from helpers.data.manifest import read_manifest
+from helpers.data.quarantine import quarantine_counts, quarantine_totals
 from helpers.privacy import SMALL_CELL, suppress
 from helpers.report.context import CountyContext
 
@@ -60,14 +62,73 @@ def distribution(ctx: CountyContext, column: str, label: str) -> pd.DataFrame:
 
 
 def quarantine_summary(ctx: CountyContext) -> pd.DataFrame:
-    """Rows quarantined at ingest, by reason (statewide: quarantined rows have no reliable county)."""
+    """Rows quarantined at ingest, by reason (statewide: quarantined rows have no reliable county).
+
+    ``Rows`` counts each row once per reason it has (a row with two reasons counts under both);
+    ``Problems`` counts every flagged column; the last line is the total of distinct rows."""
     path = ctx.shared.processed / "quarantine.csv"
     if not path.exists():
-        return pd.DataFrame({"Reason": [], "Rows": []})
-    q = pd.read_csv(path)
+        return pd.DataFrame({"Reason": [], "Rows": [], "Problems": []})
+    q = pd.read_csv(path, dtype={"file": "string", "reason": "string"})
     if q.empty:
-        return pd.DataFrame({"Reason": ["(none: every row was kept)"], "Rows": [0]})
-    return q["reason"].value_counts().rename_axis("Reason").reset_index(name="Rows")
+        return pd.DataFrame(
+            {"Reason": ["(none: every row was kept)"], "Rows": [0], "Problems": [0]}
+        )
+    table = quarantine_counts(q).rename(
+        columns={"reason": "Reason", "rows": "Rows", "problems": "Problems"}
+    )
+    totals = quarantine_totals(q)
+    total = pd.DataFrame(
+        {
+            "Reason": ["All reasons (each quarantined row once)"],
+            "Rows": [totals["rows"]],
+            "Problems": [totals["problems"]],
+        }
+    )
+    return pd.concat([table, total], ignore_index=True)
+
+
+def _coverage(ctx: CountyContext) -> dict[str, Any]:
+    """The ingest manifest's record of how offenses were levelled ({} for an older manifest)."""
+    return read_manifest(ctx.shared.processed).offense_coverage
+
+
+def level_coverage_table(ctx: CountyContext) -> pd.DataFrame:
+    """Offense rows, enhancements, controlling offenses and people levelled explicitly (the
+    offense table), by the DOJ fallback, or not at all (statewide, from the ingest manifest)."""
+    coverage = _coverage(ctx)
+    rows = []
+    for key, label in (
+        ("rows", "Offense counts (current and prior)"),
+        ("enhancements", "Enhancements"),
+        ("controlling", "Controlling offenses"),
+        ("people", "People (their least-levelled offense)"),
+    ):
+        found = coverage.get(key, {})
+        rows.append(
+            {
+                "": label,
+                "Explicit (offense table)": found.get("explicit", 0),
+                "Fallback (DOJ statute table)": found.get("fallback", 0),
+                "No level": found.get("none", 0),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def unscored_codes_table(ctx: CountyContext) -> pd.DataFrame:
+    """The most frequent offense codes without a level, with their rows and people (statewide);
+    people counts of 1 to 10 are suppressed in public mode."""
+    top = pd.DataFrame(_coverage(ctx).get("top_unscored", []), columns=["code", "rows", "people"])
+    if top.empty:
+        return pd.DataFrame(
+            {"Code": ["(none: every offense has a level)"], "Rows": [0], "People": [0]}
+        )
+    table = top.rename(columns={"code": "Code", "rows": "Rows", "people": "People"})
+    if ctx.public:
+        table = suppress(table, ["People", "Rows"], by="Code")
+        table = table.drop(columns=["suppressed", "suppression"], errors="ignore")
+    return table
 
 
 def time_served_figure(ctx: CountyContext):

@@ -11,6 +11,7 @@ from helpers.counties import slug
 from helpers.privacy import SMALL_CELL
 from helpers.report.audit import selection_audit_table
 from helpers.report.context import CountyContext
+from helpers.report.model import agreement_sheets
 
 
 def projected_savings(ctx: CountyContext, k: int | None = None) -> pd.DataFrame:
@@ -71,7 +72,8 @@ def audit_headline(ctx: CountyContext) -> pd.DataFrame:
 
 
 def export_candidates(ctx: CountyContext, out_dir: str | Path | None = None) -> list[Path]:
-    """DA mode only: write the county's full candidate list as CSV and XLSX for the office.
+    """DA mode only: write the county's full candidate list as CSV and XLSX for the office, with the
+    agreement of rules, score and model (``agreement.csv`` and sheets of the workbook).
 
     The default folder is ``da_reports/<county>/export`` — outside the public site.
     """
@@ -86,6 +88,11 @@ def export_candidates(ctx: CountyContext, out_dir: str | Path | None = None) -> 
     frame.insert(1, "case_number", frame["cdcno"].map(people["controlling_case_number"]))
     csv_path, xlsx_path = out / "candidates.csv", out / "candidates.xlsx"
     frame.to_csv(csv_path, index=False)
+    sheets = agreement_sheets(ctx)  # rules vs score vs model
+    agreement_path = out / "agreement.csv"
+    sheets["agreement"].to_csv(agreement_path, index=False)
     with pd.ExcelWriter(xlsx_path, engine="xlsxwriter") as writer:
         frame.to_excel(writer, sheet_name="candidates", index=False)
-    return [csv_path, xlsx_path]
+        for name, table in sheets.items():
+            table.to_excel(writer, sheet_name=name, index=False)
+    return [csv_path, xlsx_path, agreement_path]

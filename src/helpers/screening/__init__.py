@@ -2,8 +2,10 @@
 rule types and screens, the ranking score R, extreme outliers and the candidate list.
 
 ``config`` reads the county files (``configs/``); ``rules`` is the registry of rule types the files
-name with ``type:``; ``screens`` applies a county's rules to everybody; ``offenses`` gives offense
-levels and statutory-list membership; ``score`` computes R; ``outliers`` finds extreme sentences;
+name with ``type:``; ``records`` is what the rules read (a person's counts, with the statutory lists
+each is on and the case it comes from); ``screens`` applies a county's rules to everybody;
+``offenses`` gives statutory-list membership (and the offense levels of ``helpers.data.levels``);
+``score`` computes R; ``outliers`` finds extreme sentences;
 ``candidates`` puts them together into the candidate list and writes the outputs of
 ``secondlook screen``.
 """
@@ -47,6 +49,7 @@ from helpers.screening.offenses import (
     ATTEMPTED_MURDER_2ND_LEVEL,
     ATTEMPTED_MURDER_LEVEL,
     BURGLARY,
+    DEGREE_WORDS,
     UNCLASSIFIED,
     AttemptMode,
     in_sections,
@@ -65,24 +68,35 @@ from helpers.screening.outliers import (
     multiple_count_add,
     person_offense_levels,
 )
+from helpers.screening.records import (
+    HIT_COLUMNS,
+    LIFE_NEEDS,
+    LIST_WORDS,
+    ListStatus,
+    ScreenData,
+    controlling_codes,
+    effective_sentence_type,
+    join_per_person,
+    match_rows,
+    offense_hits,
+    on_distinct,
+    parsed_codes,
+    sentence_citations,
+    sex_registrant,
+)
 from helpers.screening.rules import (
     DECIDING_SOURCES,
     ESTIMATED_SOURCES,
-    LIST_WORDS,
+    MAYBE_REASON,
     PARAM_KINDS,
+    RULE_REFERENCE_FILE,
     RULE_TYPES,
     RuleInput,
     RuleParam,
     RuleResult,
     RuleType,
-    ScreenData,
-    controlling_codes,
-    effective_sentence_type,
-    on_distinct,
-    parsed_codes,
     reason_text,
     rule_reference_markdown,
-    sex_registrant,
     write_rule_reference,
 )
 from helpers.screening.score import (
@@ -92,6 +106,7 @@ from helpers.screening.score import (
     FACTORS,
     LOSS_TABLE,
     MENTAL_HEALTH_LEVELS,
+    SCORE_STATUSES,
     VIOLATION_HALF_LIFE_YEARS,
     add_person_positions,
     controlling_levels,
@@ -106,6 +121,7 @@ from helpers.screening.score import (
     sensitivity,
 )
 from helpers.screening.screens import (
+    RULE_SEPARATOR,
     prepare,
     screen,
 )
@@ -122,6 +138,7 @@ __all__ = [
     "CREDIT_DAYS_FULL",
     "CountyConfig",
     "DECIDING_SOURCES",
+    "DEGREE_WORDS",
     "DIVISION_WEIGHTS",
     "ELIGIBILITY_ORDER",
     "ESTIMATED_SOURCES",
@@ -129,14 +146,20 @@ __all__ = [
     "FACTOR_COLUMNS",
     "FACTOR_DIRECTIONS",
     "GuidelineTest",
+    "HIT_COLUMNS",
+    "LIFE_NEEDS",
     "LIST_WORDS",
     "LOSS_TABLE",
+    "ListStatus",
+    "MAYBE_REASON",
     "MENTAL_HEALTH_LEVELS",
     "Mandate",
     "OUTLIER_LIST_COLUMNS",
     "OutlierSettings",
     "PARAM_KINDS",
     "PeerTest",
+    "RULE_REFERENCE_FILE",
+    "RULE_SEPARATOR",
     "RULE_TYPES",
     "Rule",
     "RuleInput",
@@ -144,6 +167,7 @@ __all__ = [
     "RuleResult",
     "RuleType",
     "SCORE_COLUMNS",
+    "SCORE_STATUSES",
     "SCREEN_COLUMNS",
     "SECTION_KEYS",
     "ScoreSettings",
@@ -165,12 +189,15 @@ __all__ = [
     "guideline_ranges",
     "in_sections",
     "in_statutory_list",
+    "join_per_person",
     "list_matches",
     "list_presets",
     "load_config",
     "loss_levels",
     "mandate_list",
+    "match_rows",
     "multiple_count_add",
+    "offense_hits",
     "offense_key",
     "offense_levels",
     "offense_row_levels",
@@ -189,6 +216,7 @@ __all__ = [
     "screen",
     "screen_folder",
     "sensitivity",
+    "sentence_citations",
     "sex_registrant",
     "summary",
     "validate",

@@ -18,7 +18,8 @@ import pandas as pd
 import xlsxwriter
 
 from helpers.counties import canonical_name, in_county
-from helpers.data.ingest import load_dataset
+from helpers.data.ingest import Dataset, load_dataset
+from helpers.data.quarantine import quarantine_totals
 from helpers.errors import InputError
 from helpers.screening.config import FACTOR_DIRECTIONS, CountyConfig, load_config
 from helpers.screening.outliers import find_outliers, mandate_list
@@ -39,7 +40,12 @@ CANDIDATE_COLUMNS = [
     "eligibility",
     "failed_rules",
     "unknown_rules",
+    "passed_rules",
+    "undecided_rules",
+    "near_miss",
+    "eligible_on",
     "R",
+    "score_status",
     "rank",
     "outlier",
     "outlier_reason",
@@ -62,16 +68,22 @@ def build_candidates(
 
     * ``cdcno``, ``county``
     * ``eligible`` (True/False/NA), ``eligibility`` ('eligible' | 'not eligible' | 'unknown'),
-      ``failed_rules`` and ``unknown_rules`` (plain words, '; '-joined; '' when none)
-    * ``R`` (lower = better candidate), ``rank`` (1 = first to review within the county: eligible,
-      then unknown, then not eligible; R ascending; ties by longer time served, older age, cdcno)
+      ``failed_rules`` and ``unknown_rules`` (``rule: reason`` of every failing or undecided rule in
+      the configuration's order, ``" | "``-joined; '' when none), ``passed_rules`` and
+      ``undecided_rules`` (rule ids), ``near_miss`` (the one rule failed, when exactly one fails) and
+      ``eligible_on`` (the date the person will pass when only rules that time alone satisfies —
+      time served, age, years since a prior — stand in the way)
+    * ``R`` (lower = better candidate; <NA> when ``score_status`` is ``cannot_score``), ``rank``
+      (1 = first to review within the county: eligible, then unknown, then not eligible; scored
+      before cannot_score; R ascending; ties by longer time served, older age, cdcno)
     * ``outlier`` (bool), ``outlier_reason`` (words; '' when not an outlier), ``outlier_severity``,
       ``review_required`` (within the county's mandate: review at least 5 or 50 % of outliers)
     * ``factor_<name>`` — the y_i ∈ [0, 1] of every factor (age, youth_at_offense, time_served,
       rules_violations, education_rehabilitation, mental_illness, trauma_abuse, ipv_trafficking,
       elderly_poor_health), ``factor_sum`` (Σ x_i·y_i), ``factor_data_missing``
     * score parts: ``current_sum`` (Σf current), ``prior_sum`` (Σf prior·d^t), ``levels_missing``,
-      ``offense_level`` and ``guideline_ratio`` (actual ÷ USSG guideline maximum, CHC I)
+      ``unscored_current`` and ``unscored_priors`` (the codes without a level), ``offense_level``
+      and ``guideline_ratio`` (actual ÷ USSG guideline maximum, CHC I)
     * context: ``age``, ``age_source``, ``age_estimated``, ``age_at_offense``,
       ``age_at_offense_estimated``, ``sentence_type``, ``sentence_years``, ``time_served_years``,
       ``controlling_offense_key``, ``race_group``, ``sex_registrant_derived`` and one ``rule_<id>``
@@ -93,9 +105,21 @@ def build_candidates(
     return out.iloc[order].reset_index(drop=True)
 
 
-SCREEN_COLUMNS = ["cdcno", "county", "eligible", "eligibility", "failed_rules", "unknown_rules"]
+SCREEN_COLUMNS = [
+    "cdcno",
+    "county",
+    "eligible",
+    "eligibility",
+    "failed_rules",
+    "unknown_rules",
+    "passed_rules",
+    "undecided_rules",
+    "near_miss",
+    "eligible_on",
+]
 SCORE_COLUMNS = [*FACTOR_COLUMNS, "factor_sum", "factor_data_missing"]
-SCORE_COLUMNS += ["current_sum", "prior_sum", "levels_missing"]
+SCORE_COLUMNS += ["current_sum", "prior_sum", "levels_missing", "unscored_current"]
+SCORE_COLUMNS += ["unscored_priors"]
 CONTEXT_COLUMNS = [
     "age",
     "age_source",
@@ -113,13 +137,14 @@ def _statewide_candidates(
 ) -> pd.DataFrame:
     """Screens, score, outliers and the mandate for everybody, one row per person (not ranked)."""
     people = tables["people"]
-    screened = screen(tables, config, data=prepare(tables))
+    screened = screen(tables, config, data=prepare(tables, as_of))
     rows = offense_row_levels(tables, config.score)
     scored = score(tables, config, as_of, rows=rows)
     outliers = find_outliers(tables, config, rows=rows)
     review = mandate_list(outliers, config).set_index("cdcno")["review_required"]
     out = screened[SCREEN_COLUMNS].assign(
         R=scored["R"].to_numpy(),
+        score_status=scored["score_status"].to_numpy(),
         rank=0,
         outlier=outliers["outlier"].to_numpy(),
         outlier_reason=outliers["outlier_reason"].to_numpy(),
@@ -211,12 +236,16 @@ OUTLIER_LIST_COLUMNS = [
 
 
 def write_candidates_xlsx(frame: pd.DataFrame, path: Path) -> Path:
-    """Excel copy of a table, written column by column (NA as blank, infinity as 'life')."""
+    """Excel copy of a table, written column by column (NA as blank, infinity as 'life', dates as
+    ``YYYY-MM-DD``)."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": False, "nan_inf_to_errors": True})
     sheet = book.add_worksheet("candidates")
     sheet.write_row(0, 0, [str(c) for c in frame.columns])
     for j, col in enumerate(frame.columns):
-        values = frame[col].astype(object).where(frame[col].notna(), None).tolist()
+        column = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(column):  # dates as ISO text (no Excel serials)
+            column = column.dt.strftime("%Y-%m-%d")
+        values = column.astype(object).where(column.notna(), None).tolist()
         values = [
             ("life" if v > 0 else "") if isinstance(v, float) and math.isinf(v) else v
             for v in values
@@ -264,11 +293,35 @@ def screen_folder(
 
     The as-of date is the data's (a different ``as_of`` is refused by
     :func:`helpers.data.ingest.load_dataset`); ``config_path`` defaults to the county's file.
-    Returns the summary, with ``as_of``, ``county`` and ``data``.
+    Raw files are ingested on the fly and their quarantine is written beside the list
+    (``quarantine.csv``).  Returns the summary, with ``as_of``, ``county``, ``data`` and what the
+    ingest quarantined (``quarantined_rows``, ``quarantine_problems``, ``quarantine_file``).
     """
     dataset = load_dataset(data, as_of)
     name = canonical_name(county)
     config = load_config(name, config_path)
     candidates = build_candidates(dataset.tables, name, config, dataset.as_of)
     about = {"as_of": dataset.as_of.isoformat(), "county": name, "data": str(data)}
-    return write_screen_outputs(candidates, config, out, top_k, about)
+    info = write_screen_outputs(
+        candidates, config, out, top_k, about | _quarantine_about(dataset, data, out)
+    )
+    return info
+
+
+def _quarantine_about(dataset: Dataset, data: Path, out: Path) -> dict[str, Any]:
+    """What the data's ingest quarantined: rows, problems and the file that lists them (written
+    into ``out`` when the raw files were ingested on the fly)."""
+    if dataset.quarantine is not None:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        path = Path(out) / "quarantine.csv"
+        dataset.quarantine.to_csv(path, index=False)
+        totals = quarantine_totals(dataset.quarantine)
+    else:
+        path = Path(data) / "quarantine.csv"
+        totals = {"rows": dataset.manifest.quarantined_rows}
+        totals["problems"] = dataset.manifest.quarantine_problems
+    return {
+        "quarantined_rows": totals["rows"],
+        "quarantine_problems": totals["problems"],
+        "quarantine_file": str(path),
+    }

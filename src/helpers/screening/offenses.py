@@ -42,203 +42,43 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from helpers.data.reference import LIST_NAMES, data_dir, offense_table, statutory_lists
+from helpers.data.levels import (
+    ATTEMPT_REDUCTION,
+    ATTEMPTED_MURDER_2ND_LEVEL,
+    ATTEMPTED_MURDER_LEVEL,
+    UNCLASSIFIED,
+    broadcast,
+    factorize_codes,
+    offense_levels,
+)
+from helpers.data.reference import LIST_NAMES, data_dir, statutory_lists
+
+__all__ = [
+    "ATTEMPTED_MURDER_2ND_LEVEL",
+    "ATTEMPTED_MURDER_LEVEL",
+    "ATTEMPT_REDUCTION",
+    "BURGLARY",
+    "UNCLASSIFIED",
+    "AttemptMode",
+    "in_sections",
+    "in_statutory_list",
+    "list_matches",
+    "offense_levels",
+    "parse_offense_keys",
+]
 
 AttemptMode = Literal["always", "statute", "never"]
 
-UNCLASSIFIED = "Unclassified"
-ATTEMPTED_MURDER_LEVEL = 33
-ATTEMPTED_MURDER_2ND_LEVEL = 27
-ATTEMPT_REDUCTION = 3
 BURGLARY = ("PC", "459")
-
-_DEGREE_ALIASES = {"first": "1st", "second": "2nd", "1": "1st", "2": "2nd"}
+#: How a description settles the degree of a burglary whose code has none.
+DEGREE_WORDS = {
+    "1st": (r"\b(?:1st|first)\b|residen|inhabit", r"\b(?:2nd|second)\b|commercial"),
+    "2nd": (r"\b(?:2nd|second)\b|commercial", r"\b(?:1st|first)\b|residen|inhabit"),
+}
 _KEY_RE = (
     r"^\s*(?P<code>[A-Za-z]+)\s*(?P<section>\d+(?:\.\d+)?[A-Za-z]*)(?P<star>\*?)"
     r"(?P<subdivision>(?:\([0-9A-Za-z]+\))*)\s*(?P<degree>1st|2nd)?\s*$"
 )
-
-
-# --------------------------------------------------------------------------------------------------
-# Normalisation
-# --------------------------------------------------------------------------------------------------
-
-
-def _text(s: pd.Series) -> pd.Series:
-    """String Series with NA -> '' and surrounding whitespace removed."""
-    return s.astype("string").fillna("").str.strip()
-
-
-def _normalise(parsed: pd.DataFrame) -> pd.DataFrame:
-    """Canonical parsed frame: code upper, section/subdivision/degree lower, attempt bool."""
-    missing = [c for c in ("code", "section") if c not in parsed.columns]
-    if missing:
-        raise KeyError(f"parsed offense frame lacks columns {missing}")
-    empty = pd.Series("", index=parsed.index, dtype="string")
-    sub = _text(parsed["subdivision"]) if "subdivision" in parsed else empty
-    deg = _text(parsed["degree"]).str.lower() if "degree" in parsed else empty
-    deg = deg.replace(_DEGREE_ALIASES)
-    if "attempt" in parsed:
-        attempt = parsed["attempt"].astype("boolean").fillna(False).astype(bool)
-    else:
-        attempt = pd.Series(False, index=parsed.index)
-    return pd.DataFrame(
-        {
-            "code": _text(parsed["code"]).str.upper(),
-            "section": _text(parsed["section"]).str.lower(),
-            "subdivision": sub.str.lower().str.replace(r"\s+", "", regex=True),
-            "degree": deg,
-            "attempt": attempt,
-        },
-        index=parsed.index,
-    )
-
-
-def _factorize(parsed: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    """Distinct offense codes of ``parsed`` (normalised) and each row's position among them.
-
-    Real data repeat a few hundred codes across hundreds of thousands of rows, so every function
-    here does its string work once per distinct code and broadcasts the result back.
-    """
-    n = len(parsed)
-    combined = np.zeros(n, dtype=np.int64)
-    for col in ("code", "section", "subdivision", "degree", "attempt"):
-        if col not in parsed.columns:
-            continue
-        codes, uniques = pd.factorize(parsed[col], use_na_sentinel=False)
-        combined = combined * (len(uniques) + 1) + codes
-        combined = pd.factorize(combined)[0].astype(np.int64)  # keep the product small
-    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    return inverse.reshape(-1), _normalise(parsed.iloc[first].reset_index(drop=True))
-
-
-def _broadcast(result: pd.DataFrame, inverse: np.ndarray, index: pd.Index) -> pd.DataFrame:
-    """Expand a per-distinct-code result to the original rows."""
-    out = result.iloc[inverse]
-    out.index = index
-    return out
-
-
-def _raw_key(p: pd.DataFrame) -> pd.Series:
-    """Readable key of a normalised row, e.g. ``PC459 2nd (attempt)``."""
-    key = p["code"] + p["section"] + p["subdivision"]
-    key = key.where(p["degree"].eq(""), key + " " + p["degree"])
-    return key.where(~p["attempt"], key + " (attempt)")
-
-
-# --------------------------------------------------------------------------------------------------
-# Offense levels
-# --------------------------------------------------------------------------------------------------
-
-
-def _prefix(sub: pd.Series, depth: int) -> pd.Series:
-    """The first ``depth`` parenthesised groups of each subdivision ('' for depth 0)."""
-    if depth == 0:
-        return pd.Series("", index=sub.index, dtype="string")
-    return sub.str.extract(rf"^((?:\([^()]*\)){{0,{depth}}})", expand=False).fillna("")
-
-
-def offense_levels(parsed: pd.DataFrame) -> pd.DataFrame:
-    """Adapted federal-guideline level and category for each parsed offense.
-
-    Returns ``federal_level`` (Int64), ``category``, ``guideline_section``, ``level_basis``,
-    ``matched_key`` (table key, with degree when the row is degree-specific, e.g. ``PC187 1st``)
-    and ``is_enhancement``, indexed like ``parsed``.
-
-    Lookup order, most specific first: key + degree; key; code + section with the longest matching
-    subdivision prefix (degree-specific row first at each step); code + section alone.  So
-    ``PC245(a)(1)`` uses its own row, ``PC245(a)(9)`` falls back to ``PC245``, and ``PC187`` with no
-    degree uses the table's degree-less row (second degree, PC 1157).
-
-    Attempts: attempted murder (attempt of PC 187) takes its own guideline, §2A2.1: level 33, or 27
-    when the data say second degree.  Any other attempt is the completed offense's level minus 3
-    (§2X1.1), never below 1.  Enhancement rows are not attempt-adjusted; their level is the
-    guideline *increment* (levels added), not an offense level.
-
-    Unmatched codes get ``federal_level`` <NA>, category ``Unclassified`` and a ``level_basis``
-    naming the code that was not found.
-    """
-    inverse, p = _factorize(parsed)
-    return _broadcast(_offense_levels_unique(p), inverse, parsed.index)
-
-
-@lru_cache(maxsize=8)
-def _level_lookup(directory: Path) -> tuple[pd.DataFrame, pd.Series]:
-    """Offense table of ``directory`` and its ``code|section|subdivision|degree`` -> row-position
-    lookup."""
-    table = offense_table(directory)
-    table_key = table["code"] + "|" + table["section"] + "|" + table["subdivision"] + "|"
-    lookup = pd.Series(np.arange(len(table)), index=table_key + table["degree"])
-    return table, lookup[~lookup.index.duplicated()]
-
-
-def _offense_levels_unique(p: pd.DataFrame) -> pd.DataFrame:
-    """:func:`offense_levels` on a normalised frame of distinct codes."""
-    table, lookup = _level_lookup(data_dir())
-
-    base = p["code"] + "|" + p["section"] + "|"
-    pos = pd.Series(pd.NA, index=p.index, dtype="Int64")
-    max_depth = int(p["subdivision"].str.count(r"\(").max()) if len(p) else 0
-    for depth in range(max_depth, -1, -1):
-        prefix = _prefix(p["subdivision"], depth)
-        for degree in (p["degree"], ""):
-            todo = pos.isna()
-            if not todo.any():
-                break
-            hit = (base + prefix + "|" + degree)[todo].map(lookup)
-            pos = pos.fillna(hit.astype("Int64"))
-
-    matched = pos.notna()
-    idx = pos.fillna(0).astype(int).to_numpy()
-
-    def pick(col: str) -> pd.Series:
-        values = table[col].to_numpy()[idx]
-        return pd.Series(values, index=p.index).where(matched)
-
-    level = pick("federal_level").astype("Int64")
-    gsec = pick("guideline_section").astype("string")
-    basis = pick("level_basis").astype("string")
-    category = pick("category").astype("string").fillna(UNCLASSIFIED)
-    is_enh = pick("is_enhancement").astype("boolean").fillna(False).astype(bool)
-    key = table["offense_key"].where(
-        table["degree"].eq(""), table["offense_key"] + " " + table["degree"]
-    )
-    matched_key = pd.Series(key.to_numpy()[idx], index=p.index).where(matched).astype("string")
-
-    attempt = p["attempt"] & matched & ~is_enh
-    murder = attempt & p["code"].eq("PC") & p["section"].eq("187")
-    murder_2nd = murder & p["degree"].eq("2nd")
-    other = attempt & ~murder
-
-    level = level.mask(murder, ATTEMPTED_MURDER_LEVEL).mask(murder_2nd, ATTEMPTED_MURDER_2ND_LEVEL)
-    gsec = gsec.mask(murder, "§2A2.1")
-    basis = basis.mask(
-        murder,
-        "attempted murder: 33 (§2A2.1(a)(1), the intended killing would be first-degree murder)",
-    ).mask(murder_2nd, "attempted second-degree murder: 27 (§2A2.1(a)(2))")
-
-    reduced = (level - ATTEMPT_REDUCTION).clip(lower=1)
-    level = level.mask(other, reduced)
-    gsec = gsec.mask(other, "§2X1.1 (" + gsec + ")")
-    basis = basis.mask(other, "attempt: " + basis + "; then -3 for an attempt (§2X1.1), floor 1")
-
-    no_code = p["code"].eq("") | p["section"].eq("")
-    unmatched_basis = (
-        "not in the offense table (data/reference/offenses.csv): " + _raw_key(p)
-    ).mask(no_code, "no offense code to look up")
-    basis = basis.mask(~matched, unmatched_basis)
-
-    return pd.DataFrame(
-        {
-            "federal_level": level.astype("Int64"),
-            "category": category,
-            "guideline_section": gsec,
-            "level_basis": basis.astype("string"),
-            "matched_key": matched_key,
-            "is_enhancement": is_enh,
-        },
-        index=p.index,
-    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -251,10 +91,24 @@ _ENTRY_COLUMNS = [
     "subdivision",
     "degree",
     "family",
+    "exact",
     "attempt_listed",
     "kind",
     "citation",
+    "needs",
+    "if_description",
+    "unless_description",
 ]
+_PAIR_COLUMNS = {
+    "row": "int64",
+    "entry": "int64",
+    "attempt_rank": "int64",
+    "kind": "string",
+    "citation": "string",
+    "needs": "string",
+    "if_description": "string",
+    "unless_description": "string",
+}
 
 
 def parse_offense_keys(keys: list[str] | pd.Series) -> pd.DataFrame:
@@ -287,6 +141,19 @@ def _list_entries(list_name: str, *, via_enhancements: bool) -> pd.DataFrame:
     return _list_entries_cached(data_dir(), list_name, via_enhancements)
 
 
+def _plain_entries(keys: list[str]) -> pd.DataFrame:
+    """Entries of county-configured keys: definite, prefix subdivisions, no attempt flag."""
+    return parse_offense_keys(keys).assign(
+        exact=False,
+        attempt_listed=False,
+        kind="definite",
+        citation="",
+        needs="",
+        if_description="",
+        unless_description="",
+    )[_ENTRY_COLUMNS]
+
+
 @lru_cache(maxsize=32)
 def _list_entries_cached(directory: Path, list_name: str, via_enhancements: bool) -> pd.DataFrame:
     """Entries of one list for the tables in ``directory`` (cached; callers must not modify it)."""
@@ -303,20 +170,18 @@ def _list_entries_cached(directory: Path, list_name: str, via_enhancements: bool
         enh = enh.assign(key=enh["via_enhancement"].str.split(";")).explode("key")
         enh = enh[enh["key"].str.strip().ne("")]
         if len(enh):
-            parsed = parse_offense_keys(enh["key"].str.strip().tolist())
-            parsed["attempt_listed"] = False
-            parsed["kind"] = "definite"
+            parsed = _plain_entries(enh["key"].str.strip().tolist())
             parsed["citation"] = enh["citation"].to_numpy()
-            frames.append(parsed[_ENTRY_COLUMNS])
+            frames.append(parsed)
     return pd.concat(frames, ignore_index=True)
 
 
-def _pairs(p: pd.DataFrame, entries: pd.DataFrame, attempts: AttemptMode) -> pd.DataFrame:
-    """Matching (row, entry) pairs with ``kind`` definite/conditional and the entry's citation."""
-    if attempts not in ("always", "statute", "never"):
-        raise ValueError(f"attempts must be 'always', 'statute' or 'never', not {attempts!r}")
-    rows = p.reset_index(drop=True).rename_axis("row").reset_index()
-    rows["family_section"] = rows["section"].str.split(".", n=1).str[0]
+def _empty_pairs() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _PAIR_COLUMNS.items()})
+
+
+def _merge_entries(rows: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
+    """Candidate (row, entry) pairs of the same code and section (family keys by section family)."""
     e = entries.reset_index(drop=True).rename_axis("entry").reset_index()
     e = e.rename(columns={c: f"e_{c}" for c in e.columns if c != "entry"})
     is_family = e["e_family"].to_numpy(dtype=bool)
@@ -326,20 +191,25 @@ def _pairs(p: pd.DataFrame, entries: pd.DataFrame, attempts: AttemptMode) -> pd.
             e[is_family], left_on=["code", "family_section"], right_on=["e_code", "e_section"]
         )
         m = pd.concat([m, family], ignore_index=True)
+    return m
+
+
+def _pairs(p: pd.DataFrame, entries: pd.DataFrame, attempts: AttemptMode) -> pd.DataFrame:
+    """Matching (row, entry) pairs with ``kind`` definite/conditional, the entry's citation, the
+    fact a conditional match needs and the description patterns that settle it."""
+    if attempts not in ("always", "statute", "never"):
+        raise ValueError(f"attempts must be 'always', 'statute' or 'never', not {attempts!r}")
+    rows = p.reset_index(drop=True).rename_axis("row").reset_index()
+    rows["family_section"] = rows["section"].str.split(".", n=1).str[0]
+    m = _merge_entries(rows, entries)
     if m.empty:
-        return pd.DataFrame(
-            {
-                "row": pd.Series(dtype="int64"),
-                "entry": pd.Series(dtype="int64"),
-                "attempt_rank": pd.Series(dtype="int64"),
-                "kind": pd.Series(dtype="string"),
-                "citation": pd.Series(dtype="string"),
-            }
-        )
+        return _empty_pairs()
 
     row_sub = m["subdivision"].to_numpy(dtype=str)
     entry_sub = m["e_subdivision"].to_numpy(dtype=str)
-    sub_ok = (entry_sub == "") | np.strings.startswith(row_sub, entry_sub)
+    exact = m["e_exact"].astype(bool).to_numpy()
+    prefix_ok = np.strings.startswith(row_sub, entry_sub)
+    sub_ok = (entry_sub == "") | np.where(exact, row_sub == entry_sub, prefix_ok)
 
     burglary = m["e_code"].eq(BURGLARY[0]) & m["e_section"].eq(BURGLARY[1])
     e_degree = m["e_degree"].mask(burglary & m["e_degree"].eq(""), "1st")
@@ -353,20 +223,97 @@ def _pairs(p: pd.DataFrame, entries: pd.DataFrame, attempts: AttemptMode) -> pd.
     else:
         attempt_ok = ~m["attempt"]
 
-    base_ok = sub_ok & attempt_ok
-    kind = pd.Series(
-        np.where(degree_ok & m["e_kind"].eq("definite"), "definite", "conditional"), index=m.index
+    definite = degree_ok & m["e_kind"].eq("definite")
+    e_needs = m["e_needs"].astype("string").fillna("")
+    needs = e_needs.where(
+        degree_ok, "the burglary's degree" + e_needs.where(e_needs.eq(""), " and " + e_needs)
     )
-    keep = base_ok & (degree_ok | degree_unknown)
-    return pd.DataFrame(
+    if_desc = m["e_if_description"].astype("string")
+    unless_desc = m["e_unless_description"].astype("string")
+    if degree_unknown.any():
+        # A description that states the degree settles it; for an item that also needs another
+        # fact only a description ruling the degree out counts.
+        deg_if = e_degree.map({k: v[0] for k, v in DEGREE_WORDS.items()})
+        deg_unless = e_degree.map({k: v[1] for k, v in DEGREE_WORDS.items()})
+        plain = degree_unknown & m["e_kind"].eq("definite")
+        if_desc = if_desc.mask(plain, deg_if)
+        both = unless_desc.fillna("").where(unless_desc.fillna("").eq(""), unless_desc + "|")
+        unless_desc = unless_desc.mask(plain, deg_unless).mask(
+            degree_unknown & ~plain, both + deg_unless
+        )
+    keep = (sub_ok & attempt_ok & (degree_ok | degree_unknown)).to_numpy()
+    out = pd.DataFrame(
         {
             "row": m["row"],
             "entry": m["entry"],
             "attempt_rank": (m["attempt"] & ~m["e_attempt_listed"].astype(bool)).astype(int),
-            "kind": kind,
-            "citation": m["e_citation"].astype("string"),
+            "kind": np.where(definite, "definite", "conditional"),
+            "citation": m["e_citation"],
+            "needs": needs.fillna(""),
+            "if_description": if_desc.fillna(""),
+            "unless_description": unless_desc.fillna(""),
         }
-    )[keep.to_numpy()]
+    )[keep]
+    return out.astype(_PAIR_COLUMNS)
+
+
+def _settle(pairs: pd.DataFrame, descriptions: pd.Series) -> pd.DataFrame:
+    """Pairs after reading each row's description (``descriptions`` is indexed by ``row``).
+
+    A description matching an entry's ``unless_description`` (and not its ``if_description``)
+    drops the pair; a conditional pair whose description matches ``if_description`` (and not
+    ``unless_description``) becomes definite.  Each pattern is tried once per distinct description.
+    """
+    pairs = pairs.assign(description=descriptions.reindex(pairs["row"].to_numpy()).to_numpy())
+    pairs["description"] = pairs["description"].astype("string").fillna("")
+    hit_if = np.zeros(len(pairs), dtype=bool)
+    hit_unless = np.zeros(len(pairs), dtype=bool)
+    for col, hit in (("if_description", hit_if), ("unless_description", hit_unless)):
+        for pattern, group in pairs[pairs[col].ne("")].groupby(col):
+            found = group["description"].str.contains(pattern, case=False, regex=True)
+            hit[pairs.index.get_indexer(group.index)] = found.to_numpy(dtype=bool)
+    drop = hit_unless & ~hit_if
+    promote = pairs["kind"].eq("conditional").to_numpy() & hit_if & ~hit_unless
+    pairs = pairs.assign(by_description=promote)
+    pairs.loc[promote, "kind"] = "definite"
+    return pairs[~drop]
+
+
+def _summarise(pairs: pd.DataFrame, n: int) -> pd.DataFrame:
+    """One row per unit: ``matched`` (definite), ``possible`` (only conditional), the first
+    definite citation (else the first conditional one), ``needs`` and ``by_description``."""
+    pairs = pairs.sort_values(["row", "attempt_rank", "entry"], kind="mergesort")
+    matched = np.zeros(n, dtype=bool)
+    possible = np.zeros(n, dtype=bool)
+    by_description = np.zeros(n, dtype=bool)
+    citation = pd.Series(pd.NA, index=pd.RangeIndex(n), dtype="string")
+    needs = pd.Series("", index=pd.RangeIndex(n), dtype="string")
+    for kind in ("definite", "conditional"):
+        part = pairs[pairs["kind"].eq(kind)]
+        if part.empty:
+            continue
+        first = part.groupby("row").first()
+        rows = first.index.to_numpy()
+        if kind == "definite":
+            matched[rows] = True
+            if "by_description" in part:
+                settled = part.groupby("row")["by_description"].all()
+                by_description[settled.index.to_numpy()] = settled.to_numpy(dtype=bool)
+        else:
+            possible[rows] = True
+            needs.iloc[rows] = first["needs"].to_numpy()
+        citation = citation.fillna(first["citation"].reindex(citation.index))
+    possible &= ~matched
+    needs = needs.where(pd.Series(possible), "")
+    return pd.DataFrame(
+        {
+            "matched": matched,
+            "possible": possible,
+            "citation": citation.to_numpy(),
+            "needs": needs.to_numpy(),
+            "by_description": by_description,
+        }
+    ).astype({"citation": "string", "needs": "string"})
 
 
 def list_matches(
@@ -375,40 +322,37 @@ def list_matches(
     *,
     attempts: AttemptMode = "always",
     via_enhancements: bool = True,
+    descriptions: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Per row: ``matched`` (definitely on the list), ``possible`` and the ``citation`` involved.
+    """Per row: ``matched`` (definitely on the list), ``possible``, the ``citation`` involved,
+    ``needs`` (the fact a possible match lacks) and ``by_description``.
 
     ``possible`` is True when only a conditional item matches (the data lack a fact the statute
     requires, e.g. PC 667.5(c)(21) first-degree burglary with a person present) or the list names a
-    degree the row does not record (burglary with no degree).  ``citation`` is the first matching
-    item's citation in table order (definite matches first; ``<NA>`` when nothing matches).
-    Matching rules are in the module docstring.
+    degree the row does not record (burglary with no degree).  With ``descriptions`` (CDCR's offense
+    description of each row, same index) a description that states the fact settles it: PC 220
+    described as an assault with intent to commit a sex offense is sex-registrable
+    (``by_description``), one described as an assault to commit mayhem is not.  ``citation`` is the
+    first matching item's citation in table order (definite matches first; ``<NA>`` when nothing
+    matches).  Matching rules are in the module docstring.
     """
-    inverse, p = _factorize(parsed)
+    inverse, p = factorize_codes(parsed)
     entries = _list_entries(list_name, via_enhancements=via_enhancements)
     pairs = _pairs(p, entries, attempts)
-    # Cite the item that names the attempt first for attempts (e.g. 667.5(c)(12) attempted murder).
-    pairs = pairs.sort_values(["row", "attempt_rank", "entry"])
-    n = len(p)
-    first = pairs.groupby(["row", "kind"])["citation"].first()
-    definite = first.xs("definite", level="kind") if "definite" in pairs["kind"].values else None
-    conditional = (
-        first.xs("conditional", level="kind") if "conditional" in pairs["kind"].values else None
-    )
-    citation = pd.Series(pd.NA, index=pd.RangeIndex(n), dtype="string")
-    matched = np.zeros(n, dtype=bool)
-    possible = np.zeros(n, dtype=bool)
-    if definite is not None:
-        matched[definite.index.to_numpy()] = True
-        citation = citation.fillna(definite.reindex(citation.index))
-    if conditional is not None:
-        possible[conditional.index.to_numpy()] = True
-        citation = citation.fillna(conditional.reindex(citation.index))
-    possible &= ~matched
-    result = pd.DataFrame(
-        {"matched": matched, "possible": possible, "citation": citation.to_numpy()}
-    ).astype({"citation": "string"})
-    return _broadcast(result, inverse, parsed.index)
+    patterned = pairs["if_description"].ne("") | pairs["unless_description"].ne("")
+    if descriptions is None or not patterned.any():
+        return broadcast(_summarise(pairs, len(p)), inverse, parsed.index)
+    # Rows whose code has patterned entries are read with their description: one unit per
+    # distinct (code, description).
+    text = pd.Series(descriptions, dtype="string").fillna("").to_numpy()
+    units = pd.DataFrame({"code": inverse, "description": text})
+    unit_id, distinct = pd.factorize(pd.MultiIndex.from_frame(units))
+    unit_code = distinct.get_level_values(0).to_numpy()
+    unit_text = pd.Series(distinct.get_level_values(1), dtype="string")
+    by_code = pd.DataFrame({"unit": np.arange(len(unit_code)), "row": unit_code})
+    unit_pairs = by_code.merge(pairs, on="row").drop(columns="row").rename(columns={"unit": "row"})
+    settled = _settle(unit_pairs.reset_index(drop=True), unit_text)
+    return broadcast(_summarise(settled, len(unit_code)), unit_id, parsed.index)
 
 
 def in_statutory_list(
@@ -418,6 +362,7 @@ def in_statutory_list(
     include_conditional: bool = False,
     attempts: AttemptMode = "always",
     via_enhancements: bool = True,
+    descriptions: pd.Series | None = None,
 ) -> pd.Series:
     """True where the offense is on statutory list ``list_name``.
 
@@ -426,10 +371,17 @@ def in_statutory_list(
     sets citing the Penal Code chapters).  A listed section matches its attempts (see ``attempts``)
     and its degree variants, except burglary: only first-degree burglary and its attempt match the
     first-degree items, never second-degree burglary.  Items the data can only partly show
-    (``detect = conditional``) count only with ``include_conditional=True``; items decided by the
-    sentence (life terms) are never matched here.  Full rules in the module docstring.
+    (``detect = conditional``) count only with ``include_conditional=True`` or when ``descriptions``
+    settle them; items decided by the sentence (life terms) are never matched here.  Full rules in
+    the module docstring.
     """
-    lm = list_matches(parsed, list_name, attempts=attempts, via_enhancements=via_enhancements)
+    lm = list_matches(
+        parsed,
+        list_name,
+        attempts=attempts,
+        via_enhancements=via_enhancements,
+        descriptions=descriptions,
+    )
     out = lm["matched"] | (lm["possible"] if include_conditional else False)
     return out.astype(bool).rename(list_name)
 
@@ -448,9 +400,8 @@ def in_sections(
     """
     if len(keys) == 0:
         return pd.Series(False, index=parsed.index, name="in_sections")
-    inverse, p = _factorize(parsed)
-    entries = parse_offense_keys(keys).assign(attempt_listed=False, kind="definite", citation="")
-    pairs = _pairs(p, entries[_ENTRY_COLUMNS], attempts)
+    inverse, p = factorize_codes(parsed)
+    pairs = _pairs(p, _plain_entries(keys), attempts)
     hit = np.zeros(len(p), dtype=bool)
     hit[pairs.loc[pairs["kind"].eq("definite"), "row"].to_numpy()] = True
     return pd.Series(hit[inverse], index=parsed.index, name="in_sections")

@@ -5,7 +5,8 @@ A rule type is registered once, with
 
 * its **settings** (:class:`RuleParam`: kind, bounds, required or optional, what it means),
 * its **test**, vectorised over all people: a three-valued column (``True`` passes, ``False`` fails,
-  ``<NA>`` the data cannot decide) plus, per person, the reason in plain words,
+  ``<NA>`` the data cannot decide) plus, per person, the reason in plain words and, for rules that
+  time alone will satisfy, the date the person will pass,
 * its **reason**: the template of the words a failure writes into ``failed_rules`` (``{years}`` is
   a setting, the other ``{names}`` are the person's values),
 * its **doc**: one line on when the rule passes.
@@ -17,13 +18,17 @@ here: the configuration accepts it and the criteria page lists it (:func:`rule_r
 
 Choices
 
-* List matching (attempts, degrees, the PC 459 exception) is
-  :func:`helpers.screening.offenses.in_statutory_list`; sections are
-  :func:`helpers.screening.offenses.in_sections`.
+* List matching (attempts, degrees, the PC 459 exception, conditional items) is
+  :func:`helpers.screening.offenses.list_matches`; sections are
+  :func:`helpers.screening.offenses.in_sections`; :mod:`helpers.screening.records` applies them to
+  a person's counts.  An offense rule lists **every** matching count and enhancement, each with its
+  case and the statute that makes it match.  A conditional match (the statute needs a fact the
+  record lacks and the CDCR description does not state) makes the rule undecided, with that fact.
 * Ages: a birth date (DSA) or an age CDCR reports decides; an *estimated* age decides only when it is at
   least ``estimate_margin_years`` from the threshold, otherwise the rule is unknown, with the estimate.
-* Sex registrant: the DSA flag when present, otherwise derived from the record (any current or prior
-  sex-registrable offense); ``sex_registrant_derived`` flags the derived ones.
+* Sex registrant: the DSA flag when present, otherwise derived from the record: a definitely
+  sex-registrable current or prior offense fails the rule, a possibly registrable one leaves it
+  undecided.  ``sex_registrant_derived`` (candidate list) marks everybody without a DSA flag.
 * Prior-offense rules are unknown for everybody when the data has no prior commitments at all.
 """
 
@@ -31,30 +36,58 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cache, partial
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from helpers.data.codes import OFFENSE_COLUMNS, offense_label
-from helpers.data.reference import LIST_NAMES, statutory_lists
+from helpers.data.codes import offense_label
+from helpers.data.reference import LIST_NAMES
 from helpers.data.schema import SENTENCE_TYPES
-from helpers.screening.offenses import in_sections, in_statutory_list
+from helpers.screening.offenses import in_sections, list_matches
+from helpers.screening.records import (
+    LIST_WORDS,
+    ScreenData,
+    controlling_codes,
+    effective_sentence_type,
+    join_per_person,
+    offense_hits,
+    on_distinct,
+    parsed_codes,
+    sex_registrant,
+)
 
-#: How each statutory list is named in a reason ("current offense PC 211 is serious/violent").
-LIST_WORDS = {
-    "serious": "serious",
-    "violent": "violent",
-    "super_strike": "super-strike",
-    "sex_registrable": "sex-registrable",
-    "homicide": "homicide",
-    "robbery": "robbery",
-}
+__all__ = [
+    "DECIDING_SOURCES",
+    "ESTIMATED_SOURCES",
+    "LIST_WORDS",
+    "MAYBE_REASON",
+    "PARAM_KINDS",
+    "RULE_REFERENCE_FILE",
+    "RULE_TYPES",
+    "RuleInput",
+    "RuleParam",
+    "RuleResult",
+    "RuleType",
+    "ScreenData",
+    "controlling_codes",
+    "effective_sentence_type",
+    "on_distinct",
+    "parsed_codes",
+    "reason_text",
+    "rule_reference_markdown",
+    "sex_registrant",
+    "write_rule_reference",
+]
+
 ESTIMATED_SOURCES = ("estimated",)
 DECIDING_SOURCES = ("birth_date", "reported")
+DAYS_PER_YEAR = 365.25
+#: The words of an undecided offense rule: the count, and the list with the fact that is missing.
+MAYBE_REASON = "{which} offense {offense} may be {lists}"
 #: Kinds of rule settings and how they are written in a file.
 PARAM_KINDS: dict[str, str] = {
     "number": "a number",
@@ -62,114 +95,6 @@ PARAM_KINDS: dict[str, str] = {
     "sections": "a list of offense keys (PC211, PC245(a), PC459 2nd, PC12022*)",
     "types": f"a list of sentence types ({', '.join(SENTENCE_TYPES)})",
 }
-
-
-# --------------------------------------------------------------------------------------------------
-# What a rule reads
-# --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ScreenData:
-    """People plus their current/prior offenses and current enhancements, positioned by person.
-
-    Built by :func:`helpers.screening.screens.prepare`; the offense frames have the parsed-code
-    columns, ``person`` (row position in ``people``), ``offense_id``, ``life`` and ``label``.
-    """
-
-    people: pd.DataFrame
-    current: pd.DataFrame
-    prior: pd.DataFrame
-    enhancements: pd.DataFrame
-    has_priors: bool
-    _flags: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
-
-    @property
-    def n(self) -> int:
-        """Number of people."""
-        return len(self.people)
-
-    def list_flags(self, which: str, list_name: str) -> np.ndarray:
-        """Per-offense membership of ``which`` (current/prior) offenses in a statutory list (cached)."""
-        key = (which, list_name)
-        if key not in self._flags:
-            frame = getattr(self, which)
-            self._flags[key] = on_distinct(frame, lambda u: in_statutory_list(u, list_name))
-        return self._flags[key]
-
-    def section_flags(self, which: str, keys: list[str]) -> np.ndarray:
-        """Per-offense match of ``which`` offenses against county-configured offense keys."""
-        frame = getattr(self, which)
-        return on_distinct(frame, lambda u: in_sections(u, keys))
-
-
-def on_distinct(frame: pd.DataFrame, func: Callable[[pd.DataFrame], pd.Series]) -> np.ndarray:
-    """Apply a per-code function to the distinct parsed codes (``combo``) only and map it back."""
-    if frame.empty:
-        return np.zeros(0, dtype=bool)
-    codes = frame["combo"].to_numpy()
-    distinct = frame.drop_duplicates("combo").set_index("combo")[OFFENSE_COLUMNS].sort_index()
-    result = np.asarray(func(distinct.reset_index(drop=True)).fillna(False), dtype=bool)
-    lookup = np.zeros(int(distinct.index.max()) + 1, dtype=bool)
-    lookup[distinct.index.to_numpy()] = result
-    return lookup[codes]
-
-
-def parsed_codes(parts: pd.DataFrame, person: np.ndarray) -> pd.DataFrame:
-    """Parsed-code columns of offense rows, cleaned (blank text, boolean attempt), with ``person``
-    and ``offense_id`` (-1 when the rows have none)."""
-    out = parts[OFFENSE_COLUMNS].reset_index(drop=True).copy()
-    out["offense_id"] = (
-        pd.to_numeric(parts["offense_id"], errors="coerce").fillna(-1).astype("int64").to_numpy()
-        if "offense_id" in parts
-        else -1
-    )
-    out["attempt"] = out["attempt"].astype("boolean").fillna(False)
-    for col in ("code", "section", "subdivision", "degree", "offense_key"):
-        out[col] = out[col].astype("string").fillna("")
-    out["person"] = person
-    return out
-
-
-def controlling_codes(people: pd.DataFrame) -> pd.DataFrame:
-    """The controlling offense of each person as parsed-code columns (``controlling_*``)."""
-    ctrl = people[[f"controlling_{c}" for c in OFFENSE_COLUMNS[:-1]] + ["controlling_offense_key"]]
-    return ctrl.set_axis(OFFENSE_COLUMNS, axis=1)
-
-
-def effective_sentence_type(people: pd.DataFrame) -> pd.Series:
-    """Sentence type with the LWOP/condemned flags applied (a 9999-month term is LWOP)."""
-    stype = people["sentence_type"].astype("string").replace("", pd.NA)
-    if "sentence_lwop" in people:
-        stype = stype.mask(people["sentence_lwop"].fillna(False).astype(bool), "Life w/o Parole")
-    if "sentence_condemned" in people:
-        stype = stype.mask(people["sentence_condemned"].fillna(False).astype(bool), "Condemned")
-    return stype
-
-
-def sex_registrant(data: ScreenData) -> tuple[pd.Series, np.ndarray]:
-    """Registrant status: the DSA flag, else any current or prior sex-registrable offense (derived)."""
-    flag = data.people.get("sex_registrant")
-    flag = (
-        flag.astype("boolean")
-        if flag is not None
-        else pd.Series(pd.NA, index=data.people.index, dtype="boolean")
-    )
-    derived = np.zeros(data.n, dtype=bool)
-    for which in ("current", "prior", "enhancements"):
-        frame = getattr(data, which)
-        hit = data.list_flags(which, "sex_registrable")
-        derived[frame["person"].to_numpy()[hit]] = True
-    is_derived = flag.isna().to_numpy()
-    out = flag.fillna(pd.Series(derived, index=flag.index)).astype("boolean")
-    return out.reset_index(drop=True), is_derived
-
-
-@cache
-def _sentence_detected_lists() -> frozenset[str]:
-    """Lists with items found from the sentence (felonies punishable by life or death)."""
-    table = statutory_lists()
-    return frozenset(table.loc[table["detect"] == "sentence", "list"].astype(str))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -189,11 +114,13 @@ class RuleInput:
 
 @dataclass
 class RuleResult:
-    """One rule over all people: pass (True/False/NA), reasons for failures and for unknowns."""
+    """One rule over all people: pass (True/False/NA), reasons for failures and for unknowns, and
+    (rules that time alone will satisfy) the date each person will pass (NaT where none)."""
 
     passed: pd.Series  # boolean with NA
     failed_text: pd.Series  # string, "" where not failed
     unknown_text: pd.Series  # string, "" where decided
+    pass_date: np.ndarray | None = None  # datetime64[ns], NaT where passed or not by time
 
 
 @dataclass(frozen=True)
@@ -212,7 +139,8 @@ class RuleType:
     """A rule type: its settings, vectorised test, failure reason (template) and one-line doc.
 
     ``one_of`` names settings of which at least one must be given; ``check`` tests the settings
-    together and returns what was expected when they do not fit ("" when they do)."""
+    together and returns what was expected when they do not fit ("" when they do); ``timed`` says
+    that time alone can make the rule pass (its test gives ``pass_date``)."""
 
     params: dict[str, RuleParam]
     test: Callable[[RuleInput], RuleResult]
@@ -220,12 +148,13 @@ class RuleType:
     doc: str
     one_of: tuple[str, ...] = ()
     check: Callable[[dict[str, Any]], str] | None = None
+    timed: bool = False
 
 
-def reason_text(template: str, **values: object) -> pd.Series | str:
+def reason_text(template: str, **values: object) -> pd.Series | np.ndarray | str:
     """``template`` with its ``{names}`` filled: numbers as written (``20``, ``2.5``), texts as they
-    are, and per-person Series element by element (the result is then a Series)."""
-    out: pd.Series | str = ""
+    are, and per-person Series or arrays element by element (the result is then one too)."""
+    out: pd.Series | np.ndarray | str = ""
     for literal, name, _, _ in string.Formatter().parse(template):
         out = out + literal
         if name is None:
@@ -260,13 +189,19 @@ def _fmt(values: pd.Series | np.ndarray, spec: str) -> pd.Series:
 
 
 def _result(
-    passed: np.ndarray, known: np.ndarray, fail: pd.Series | str, unknown: pd.Series | str
+    passed: np.ndarray,
+    known: np.ndarray,
+    fail: pd.Series | str,
+    unknown: pd.Series | str,
+    pass_date: np.ndarray | None = None,
 ) -> RuleResult:
     n = len(passed)
     p = pd.array(np.where(known, passed, False), dtype="boolean")
     p[~known] = pd.NA
     failed = known & ~passed
-    return RuleResult(pd.Series(p), _texts(n, failed, fail), _texts(n, ~known, unknown))
+    if pass_date is not None:
+        pass_date = np.where(known & passed, np.datetime64("NaT"), pass_date)
+    return RuleResult(pd.Series(p), _texts(n, failed, fail), _texts(n, ~known, unknown), pass_date)
 
 
 def _estimated(source: pd.Series) -> pd.Series:
@@ -294,9 +229,42 @@ def _threshold_with_estimates(
     return passed, known
 
 
+def _in_years(start: np.ndarray | pd.Series, years: np.ndarray | float) -> np.ndarray:
+    """``start`` plus ``years`` (of 365.25 days), rounded up to the day; NaT where either is NA."""
+    start = pd.to_datetime(pd.Series(start)).to_numpy(dtype="datetime64[ns]")
+    days = np.ceil(np.asarray(years, dtype="float64") * DAYS_PER_YEAR)
+    ok = ~np.isnat(start) & np.isfinite(days)
+    out = np.full(len(start), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[ok] = start[ok] + days[ok].astype("int64").astype("timedelta64[D]")
+    return out
+
+
+def _as_of_dates(data: ScreenData) -> np.ndarray:
+    """The as-of date for every person (NaT when the screen was given none)."""
+    day = np.datetime64("NaT") if data.as_of is None else np.datetime64(data.as_of, "ns")
+    return np.full(data.n, day, dtype="datetime64[ns]")
+
+
 # --------------------------------------------------------------------------------------------------
 # Tests: ages, sentence, time served, release
 # --------------------------------------------------------------------------------------------------
+
+
+def _has(people: pd.DataFrame, col: str) -> np.ndarray:
+    """Where a column of ``people`` has a value (False everywhere when it is absent)."""
+    if col not in people:
+        return np.zeros(len(people), dtype=bool)
+    return people[col].notna().to_numpy()
+
+
+def _age_unknown_words(people: pd.DataFrame) -> pd.Series:
+    """Why an age is unknown: what the record lacks, starting with the birth date."""
+    no_birth = np.where(_has(people, "birth_date"), "", "the public data has no birth date")
+    no_reported = "no age reported"
+    dates = _has(people, "offense_begin_date") | _has(people, "offense_end_date")
+    estimate = np.where(dates, "no estimated age at the offense", "no offense date")
+    parts = pd.DataFrame({"a": no_birth, "b": no_reported, "c": estimate})
+    return "age unknown: " + parts.apply(lambda r: ", ".join(x for x in r if x), axis=1)
 
 
 def _min_age(rule: RuleInput) -> RuleResult:
@@ -312,14 +280,23 @@ def _min_age(rule: RuleInput) -> RuleResult:
         estimated=_estimated(people["age_source"]),
         years=years,
     )
+    missing = np.isnan(v)
     unknown = pd.Series(
         np.where(
-            np.isnan(v),
-            "age unknown: no birth date, reported age or offense date",
-            "age unknown: public data has no birth date; estimated " + _fmt(v, ".0f"),
+            missing,
+            _age_unknown_words(people) if missing.any() else "",
+            "age unknown: the public data has no birth date; estimated " + _fmt(v, ".0f"),
         )
     )
-    return _result(passed, known, fail, unknown)
+    # The date the rule will pass: from the birth date, else from the age at the as-of date
+    # (an estimate must clear the threshold by the margin).
+    estimated = (people["age_source"] == "estimated").fillna(False).to_numpy(dtype=bool)
+    needed = years - v + np.where(estimated, rule.margin, 0.0)
+    when = _in_years(_as_of_dates(rule.data), needed)
+    if "birth_date" in people:
+        by_birth = _in_years(people["birth_date"], np.full(rule.data.n, years))
+        when = np.where(np.isnat(by_birth), when, by_birth)
+    return _result(passed, known, fail, unknown, when)
 
 
 def _min_sentence_years(rule: RuleInput) -> RuleResult:
@@ -341,13 +318,22 @@ def _min_sentence_years(rule: RuleInput) -> RuleResult:
 
 def _min_time_served_years(rule: RuleInput) -> RuleResult:
     years = float(rule.params["years"])
-    v = rule.data.people["time_served_years"].astype("float64").to_numpy(na_value=np.nan)
+    people = rule.data.people
+    v = people["time_served_years"].astype("float64").to_numpy(na_value=np.nan)
     known = ~np.isnan(v)
     fail = reason_text(
         RULE_TYPES["min_time_served_years"].reason, served=_fmt(v, ".1f"), years=years
     )
     unknown = "time served unknown: no offense date"
-    return _result(np.nan_to_num(v, nan=-1) >= years, known, fail, unknown)
+    if "offense_end_date" in people or "offense_begin_date" in people:
+        start = people.get("offense_end_date", pd.Series(pd.NaT, index=people.index))
+        start = pd.to_datetime(start).fillna(
+            pd.to_datetime(people.get("offense_begin_date", pd.Series(pd.NaT, index=people.index)))
+        )
+        when = _in_years(start, np.full(rule.data.n, years))
+    else:
+        when = _in_years(_as_of_dates(rule.data), years - v)
+    return _result(np.nan_to_num(v, nan=-1) >= years, known, fail, unknown, when)
 
 
 def _age_at_offense_between(rule: RuleInput) -> RuleResult:
@@ -370,7 +356,8 @@ def _age_at_offense_between(rule: RuleInput) -> RuleResult:
         np.where(
             np.isnan(v),
             "age at offense unknown: no birth date or estimate",
-            "age at offense unknown: public data has no birth date; estimated " + _fmt(v, ".1f"),
+            "age at offense unknown: the public data has no birth date; estimated "
+            + _fmt(v, ".1f"),
         )
     )
     return _result(passed, known, fail, unknown)
@@ -392,87 +379,6 @@ def _not_near_release(rule: RuleInput) -> RuleResult:
 # --------------------------------------------------------------------------------------------------
 
 
-def _exempt(data: ScreenData, which: str, params: dict[str, Any]) -> np.ndarray:
-    """Rows of ``which`` matched by the ``except_lists`` / ``except_sections`` settings."""
-    exempt = np.zeros(len(getattr(data, which)), dtype=bool)
-    for name in params.get("except_lists", []):
-        exempt |= data.list_flags(which, name)
-    if params.get("except_sections"):
-        exempt |= data.section_flags(which, params["except_sections"])
-    return exempt
-
-
-def _match(data: ScreenData, which: str, params: dict[str, Any]) -> tuple[np.ndarray, pd.Series]:
-    """Per-row match of ``which`` rows (current/prior/enhancements) against the rule's lists and
-    sections, minus exceptions, with the names of the lists matched."""
-    frame = getattr(data, which)
-    hit = np.zeros(len(frame), dtype=bool)
-    words = pd.Series("", index=frame.index, dtype="string")
-    life = frame["life"].to_numpy(dtype=bool) if "life" in frame else np.zeros(len(frame), bool)
-    for name in params.get("lists", []):
-        flag = data.list_flags(which, name)
-        if name in _sentence_detected_lists():
-            flag = flag | life
-        hit |= flag
-        words = words.mask(flag, words + np.where(words == "", "", "/") + LIST_WORDS[name])
-    sections = params.get("sections", [])
-    if sections:
-        flag = data.section_flags(which, sections)
-        hit |= flag
-        words = words.mask(flag & (words == ""), "listed in " + ", ".join(sections))
-    return hit & ~_exempt(data, which, params), words
-
-
-def _first_per_person(n: int, who: np.ndarray, text: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Whether each person has a row, and the text of the first one (+ 'and N more')."""
-    any_hit = np.zeros(n, dtype=bool)
-    out = pd.Series("", index=range(n), dtype="string")
-    if len(who) == 0:
-        return any_hit, out
-    # Drop repeats of the same text for one person (the controlling offense is also a count row).
-    dedup = pd.DataFrame({"who": who, "t": pd.Series(text, dtype="string").to_numpy()})
-    dedup = dedup.drop_duplicates()
-    counts = np.bincount(dedup["who"].to_numpy(), minlength=n)
-    first = dedup.drop_duplicates("who")
-    rows = first["who"].to_numpy()
-    any_hit[rows] = True
-    more = counts[rows] - 1
-    suffix = np.where(more > 0, " (and " + pd.Series(more).astype(str) + " more)", "")
-    out.iloc[rows] = (first["t"].to_numpy(dtype=object) + suffix).astype(object)
-    return any_hit, out
-
-
-def _enhancement_hits(
-    data: ScreenData, which: str, params: dict[str, Any]
-) -> tuple[np.ndarray, pd.Series]:
-    """Enhancements on ``which`` counts that prove a listed item (great bodily injury makes a felony
-    serious), except those on an excepted count (a robbery with a weapon is part of the robbery)."""
-    enh = data.enhancements
-    hit, words = _match(data, "enhancements", {"lists": params["lists"]})
-    hit &= (enh["role"] == which).to_numpy(dtype=bool)
-    if params.get("except_lists") or params.get("except_sections"):
-        frame = getattr(data, which)
-        exempt_ids = frame["offense_id"].to_numpy()[_exempt(data, which, params)]
-        hit &= ~np.isin(enh["offense_id"].to_numpy(), exempt_ids[exempt_ids >= 0])
-    return hit, words
-
-
-def _offense_hits(
-    data: ScreenData, which: str, params: dict[str, Any]
-) -> list[tuple[np.ndarray, pd.Series, pd.Series]]:
-    """The matching rows of ``which`` counts and of their enhancements: (person, offense words,
-    list words) each."""
-    frame = getattr(data, which)
-    hit, words = _match(data, which, params)
-    hits = [(frame["person"].to_numpy()[hit], frame["label"][hit], words[hit])]
-    if params.get("lists") and len(data.enhancements):
-        enh = data.enhancements
-        ehit, ewords = _enhancement_hits(data, which, params)
-        label = "with enhancement " + enh["label"].astype("string")
-        hits.append((enh["person"].to_numpy()[ehit], label[ehit], ewords[ehit]))
-    return hits
-
-
 def _prior_known(data: ScreenData, which: str) -> tuple[np.ndarray, str]:
     """Prior-offense rules cannot decide when the data has no prior commitments at all."""
     if which == "prior" and not data.has_priors:
@@ -482,23 +388,76 @@ def _prior_known(data: ScreenData, which: str) -> tuple[np.ndarray, str]:
     return np.ones(data.n, dtype=bool), ""
 
 
+def _within_years(hits: pd.DataFrame, data: ScreenData, years: float | None) -> pd.DataFrame:
+    """Hits of a prior rule limited to the last ``years`` before the as-of date; a hit without a
+    date becomes possible (its date decides)."""
+    if years is None:
+        return hits
+    dates = pd.to_datetime(hits["date"]).to_numpy(dtype="datetime64[ns]")
+    until = _in_years(dates, np.full(len(hits), years))
+    as_of = np.datetime64("NaT") if data.as_of is None else np.datetime64(data.as_of, "ns")
+    recent = ~np.isnat(until) & (until > as_of)
+    undated = np.isnat(dates) & hits["definite"].to_numpy(dtype=bool)
+    hits = hits.assign(until=until)
+    hits.loc[undated, "definite"] = False
+    hits.loc[undated, "words"] = (
+        hits.loc[undated, "words"]
+        + " within "
+        + format(years, "g")
+        + (" years: the offense has no date")
+    )
+    return hits[recent | np.isnat(dates)].reset_index(drop=True)
+
+
 def _no_offense_in(rule: RuleInput, which: str, name: str) -> RuleResult:
-    """No ``which`` (current/prior) count or enhancement matches; the first match is the reason."""
-    hits = _offense_hits(rule.data, which, rule.params)
-    template = RULE_TYPES[name].reason
-    texts = [reason_text(template, offense=offense, lists=words) for _, offense, words in hits]
-    who = np.concatenate([w for w, _, _ in hits])
-    has, first = _first_per_person(rule.data.n, who, pd.concat(texts, ignore_index=True))
-    known, unknown = _prior_known(rule.data, which)
-    return _result(~has, known, first, unknown)
+    """No ``which`` (current/prior) count or enhancement matches: every definite match is a reason
+    to fail; with only possible matches the rule is undecided, with the fact that is missing."""
+    data = rule.data
+    hits = _within_years(
+        offense_hits(data, which, rule.params), data, rule.params.get("within_years")
+    )
+    definite = hits["definite"].to_numpy(dtype=bool)
+    offense = hits["offense"].to_numpy(dtype=object)
+    words = hits["words"].to_numpy(dtype=object)
+    fail_text = reason_text(
+        RULE_TYPES[name].reason, offense=offense[definite], lists=words[definite]
+    )
+    maybe_text = reason_text(
+        MAYBE_REASON, which=which, offense=offense[~definite], lists=words[~definite]
+    )
+    who = hits["who"].to_numpy(dtype=np.int64)
+    fails, failed = join_per_person(data.n, who[definite], fail_text)
+    maybe, unknown = join_per_person(data.n, who[~definite], maybe_text)
+    known, no_record = _prior_known(data, which)
+    known = known & (fails | ~maybe)
+    unknown = unknown.where(unknown != "", no_record) if no_record else unknown
+    pass_date = None
+    if "until" in hits:
+        latest = pd.Series(hits["until"].to_numpy()[definite]).groupby(who[definite]).max()
+        pass_date = np.full(data.n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        pass_date[latest.index.to_numpy()] = latest.to_numpy(dtype="datetime64[ns]")
+        pass_date[maybe & ~fails] = np.datetime64("NaT")
+    return _result(~fails, known, failed, unknown, pass_date)
 
 
 def _any_offense_in(rule: RuleInput, which: str, name: str) -> RuleResult:
-    """At least one ``which`` count or enhancement matches."""
-    has = np.zeros(rule.data.n, dtype=bool)
-    for who, _, _ in _offense_hits(rule.data, which, rule.params):
-        has[who] = True
-    known, unknown = _prior_known(rule.data, which)
+    """At least one ``which`` count or enhancement matches (a possible match leaves it undecided)."""
+    data = rule.data
+    hits = offense_hits(data, which, rule.params)
+    definite = hits["definite"].to_numpy(dtype=bool)
+    who = hits["who"].to_numpy(dtype=np.int64)
+    has = np.zeros(data.n, dtype=bool)
+    has[who[definite]] = True
+    maybe_text = reason_text(
+        MAYBE_REASON,
+        which=which,
+        offense=hits["offense"].to_numpy(dtype=object)[~definite],
+        lists=hits["words"].to_numpy(dtype=object)[~definite],
+    )
+    maybe, unknown = join_per_person(data.n, who[~definite], maybe_text)
+    known, no_record = _prior_known(data, which)
+    known = known & (has | ~maybe)
+    unknown = unknown.where(unknown != "", no_record) if no_record else unknown
     fail = reason_text(RULE_TYPES[name].reason, targets=_targets(rule.params))
     return _result(has, known, fail, unknown)
 
@@ -512,19 +471,40 @@ def _targets(params: dict[str, Any]) -> str:
 
 def _controlling_offense_in(rule: RuleInput) -> RuleResult:
     params = rule.params
-    ctrl = controlling_codes(rule.data.people)
+    people = rule.data.people
+    ctrl = controlling_codes(people)
     known = ctrl["offense_key"].notna().to_numpy()
-    parsed = parsed_codes(ctrl, np.arange(len(ctrl)))[OFFENSE_COLUMNS]
+    parsed = parsed_codes(ctrl, np.arange(len(ctrl)))
+    description = people.get("description")
     hit = np.zeros(len(ctrl), dtype=bool)
+    maybe = np.zeros(len(ctrl), dtype=bool)
+    needs = pd.Series("", index=range(len(ctrl)), dtype="string")
     for name in params.get("lists", []):
-        hit |= np.asarray(in_statutory_list(parsed, name).fillna(False), dtype=bool)
+        lm = list_matches(parsed, name, descriptions=description).reset_index(drop=True)
+        hit |= lm["matched"].to_numpy(dtype=bool)
+        possible = lm["possible"].to_numpy(dtype=bool) & ~maybe
+        needs[possible] = (
+            LIST_WORDS[name]
+            + " ("
+            + lm["citation"].fillna("")
+            + "): the record does not show "
+            + lm["needs"].fillna("")
+        )[possible]
+        maybe |= possible
     if params.get("sections"):
         hit |= np.asarray(in_sections(parsed, params["sections"]).fillna(False), dtype=bool)
     label = offense_label(ctrl.fillna({"subdivision": ""})).astype("string").fillna("")
     fail = reason_text(
         RULE_TYPES["controlling_offense_in"].reason, offense=label, targets=_targets(params)
     )
-    return _result(hit, known, fail, "controlling offense unknown")
+    unknown = pd.Series(
+        np.where(
+            known,
+            "controlling offense " + label + " may be " + needs,
+            "controlling offense unknown",
+        )
+    )
+    return _result(hit, known & (hit | ~maybe), fail, unknown)
 
 
 def _no_enhancement(rule: RuleInput) -> RuleResult:
@@ -533,10 +513,11 @@ def _no_enhancement(rule: RuleInput) -> RuleResult:
     hit = data.section_flags("enhancements", rule.params["sections"])
     hit &= (frame["role"] == "current").to_numpy(dtype=bool)
     text = reason_text(
-        RULE_TYPES["no_enhancement"].reason, enhancement=frame["label"].astype("string")
+        RULE_TYPES["no_enhancement"].reason,
+        enhancement=(frame["label"] + frame["on"] + frame["case"]).astype("string"),
     )
-    has, first = _first_per_person(data.n, frame["person"].to_numpy()[hit], text[hit])
-    return _result(~has, np.ones(data.n, dtype=bool), first, "")
+    has, joined = join_per_person(data.n, frame["person"].to_numpy()[hit], text[hit])
+    return _result(~has, np.ones(data.n, dtype=bool), joined, "")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -554,10 +535,36 @@ def _type_rule(rule: RuleInput, inside: bool, name: str) -> RuleResult:
 
 
 def _not_sex_registrant(rule: RuleInput) -> RuleResult:
-    reg, derived = sex_registrant(rule.data)
-    why = np.where(derived, " (from a sex-registrable offense in the record)", "")
-    fail = reason_text(RULE_TYPES["not_sex_registrant"].reason, derived=pd.Series(why))
-    return _result(~reg.to_numpy(dtype=bool, na_value=False), np.ones(rule.data.n, bool), fail, "")
+    """The DSA flag decides; without it a definitely registrable offense fails the rule and a
+    possibly registrable one leaves it undecided."""
+    data = rule.data
+    flag = data.people.get("sex_registrant")
+    flag = (
+        flag.astype("boolean").reset_index(drop=True)
+        if flag is not None
+        else pd.Series(pd.NA, index=range(data.n), dtype="boolean")
+    )
+    derived = flag.isna().to_numpy()
+    params = {"lists": ["sex_registrable"]}
+    parts = [
+        offense_hits(data, which, params).assign(which=which) for which in ("current", "prior")
+    ]
+    hits = pd.concat(parts, ignore_index=True)
+    definite = hits["definite"].to_numpy(dtype=bool)
+    who = hits["who"].to_numpy(dtype=np.int64)
+    words = hits["which"].to_numpy(dtype=object) + " offense " + hits["offense"].to_numpy(object)
+    found, from_record = join_per_person(data.n, who[definite], words[definite])
+    maybe_text = reason_text(
+        "registrant status unknown: {offense} may be {lists}",
+        offense=words[~definite],
+        lists=hits["words"].to_numpy(dtype=object)[~definite],
+    )
+    maybe, unknown = join_per_person(data.n, who[~definite], maybe_text)
+    registrant = flag.fillna(pd.Series(found)).to_numpy(dtype=bool, na_value=False)
+    why = pd.Series(np.where(derived & found, " (derived from " + from_record + ")", ""))
+    fail = reason_text(RULE_TYPES["not_sex_registrant"].reason, derived=why)
+    known = ~derived | found | ~maybe
+    return _result(~registrant, known, fail, unknown)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -569,6 +576,12 @@ _OFFENSE_PARAMS = {
     "sections": RuleParam("sections", "offense keys that match"),
     "except_lists": RuleParam("lists", "statutory lists whose offenses never match"),
     "except_sections": RuleParam("sections", "offense keys that never match"),
+}
+_PRIOR_PARAMS = {
+    **_OFFENSE_PARAMS,
+    "within_years": RuleParam(
+        "number", "count only priors whose offense date is this recent", False, 0, 100
+    ),
 }
 
 
@@ -582,6 +595,7 @@ RULE_TYPES: dict[str, RuleType] = {
         _min_age,
         "age {age}{estimated} is under {years}",
         "Age is at least `years` (an estimated age decides only `estimate_margin_years` from it).",
+        timed=True,
     ),
     "min_sentence_years": RuleType(
         {"years": RuleParam("number", "the shortest sentence that passes", True, 0, 1000)},
@@ -594,6 +608,7 @@ RULE_TYPES: dict[str, RuleType] = {
         _min_time_served_years,
         "served {served} years, under {years}",
         "Time served (from the controlling offense date) is at least `years`.",
+        timed=True,
     ),
     "age_at_offense_between": RuleType(
         {
@@ -613,11 +628,13 @@ RULE_TYPES: dict[str, RuleType] = {
         one_of=("lists", "sections"),
     ),
     "no_prior_offense_in": RuleType(
-        _OFFENSE_PARAMS,
+        _PRIOR_PARAMS,
         partial(_no_offense_in, which="prior", name="no_prior_offense_in"),
         "prior offense {offense} is {lists}",
-        "No prior offense or enhancement is in `lists` or `sections`, apart from the exceptions.",
+        "No prior offense or enhancement is in `lists` or `sections` (within `within_years` of the "
+        "as-of date when given), apart from the exceptions.",
         one_of=("lists", "sections"),
+        timed=True,
     ),
     "controlling_offense_in": RuleType(
         {k: _OFFENSE_PARAMS[k] for k in ("lists", "sections")},
@@ -662,7 +679,7 @@ RULE_TYPES: dict[str, RuleType] = {
         {},
         _not_sex_registrant,
         "sex registrant{derived}",
-        "Not a PC 290 registrant (the DSA flag, else any sex-registrable offense on record).",
+        "Not a PC 290 registrant (the DSA flag, else no sex-registrable offense on record).",
     ),
 }
 
@@ -689,22 +706,27 @@ def rule_reference_markdown(types: dict[str, RuleType] | None = None) -> str:
     failure writes, and when the rule passes."""
     types = RULE_TYPES if types is None else types
     lines = [
-        "| type | settings | reason when it fails | passes when |",
-        "|---|---|---|---|",
+        "| type | settings | reason when it fails | passes when | time alone can pass it |",
+        "|---|---|---|---|---|",
     ]
     for name, spec in types.items():
         settings = "<br>".join(_param_words(k, p) for k, p in spec.params.items()) or "none"
         if spec.one_of:
             settings += "<br>at least one of " + ", ".join(f"`{k}`" for k in spec.one_of)
         reason = spec.reason.replace("|", "\\|")
-        lines.append(f"| `{name}` | {settings} | `{reason}` | {spec.doc} |")
+        timed = "yes" if spec.timed else "no"
+        lines.append(f"| `{name}` | {settings} | `{reason}` | {spec.doc} | {timed} |")
     kinds = "; ".join(f"{kind}: {words}" for kind, words in PARAM_KINDS.items())
     note = (
         "In a reason, a name that is a setting (`{years}`, `{months}`) is the number the file "
         "gives; the other names are the person's values: `{estimated}` reads ` (estimated)` when "
-        "the value is CDCR's estimate, `{derived}` says when registration is derived from the "
-        "record, `{offense}` and `{lists}` name the first matching offense and its lists (with "
-        '"and N more" when there are several).'
+        "the value is CDCR's estimate, `{derived}` names the offenses a registration is derived "
+        "from, `{offense}` is a matching count with its case (or an enhancement with its count) and "
+        "`{lists}` the lists it is on, each with the statute that puts it there. An offense rule "
+        "writes one such reason for **every** matching count and enhancement. When a statute needs "
+        "a fact the record lacks, the rule is undecided and `unknown_rules` says "
+        f"`{MAYBE_REASON}` with the missing fact. For the rules that time alone can pass, "
+        "`eligible_on` gives the date a person will pass them when every other rule passes."
     )
     return "\n".join(lines) + f"\n\n{note}\n\nSetting kinds: {kinds}.\n"
 

@@ -5,9 +5,15 @@
 * ``f`` is the federal offense level of :func:`helpers.screening.offenses.offense_levels`, adjusted where the data
   allow: the USSG §2B1.1 loss table for theft/fraud when an offense row has ``loss_usd`` (over $6,500:
   +2, …), and the increments of the enhancements attached to the count (the offense table's enhancement
-  rows; a county may override them in ``score.enhancement_levels``), capped at ``score.level_cap`` (43).  Counts stayed under PC 654 are left out unless ``score.count_stayed``.
-  A person without current count rows is scored on the controlling offense.  Offenses without a level
-  are left out of the sums and counted in ``levels_missing``.
+  rows; a county may override them in ``score.enhancement_levels``), capped at ``score.level_cap`` (43).
+  Counts stayed under PC 654 are left out unless ``score.count_stayed``.  A person without current
+  count rows is scored on the controlling offense.
+* **Every offense scored, or said so.**  A counted current offense without a level, or with an
+  enhancement whose increment is unknown (an offense level is not an increment), makes the person
+  ``score_status = cannot_score``: R is left empty (<NA>), the codes are listed in
+  ``unscored_current`` and the person ranks after every scored person of the same eligibility, never
+  among them.  A prior without a level is left out of Σf(prior), listed in ``unscored_priors`` and
+  counted in ``levels_missing`` (with the unscored current offenses).
 * ``t_p`` = years from the prior's offense date (end date, else begin date, else its release date) to
   the as-of date; a prior with no date gets ``t = 0`` (no decay: the conservative choice).
 * ``x_i`` are the county's factor weights (negative mitigates); ``y_i ∈ [0, 1]`` come from the data by
@@ -23,7 +29,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from helpers.data.codes import OFFENSE_COLUMNS
+from helpers.data.codes import OFFENSE_COLUMNS, offense_label
 from helpers.screening.config import FACTOR_DIRECTIONS, WEIGHT_STEPS, CountyConfig, ScoreSettings
 from helpers.screening.offenses import offense_levels
 from helpers.screening.rules import controlling_codes
@@ -113,7 +119,8 @@ def loss_levels(loss_usd: pd.Series | np.ndarray | float) -> np.ndarray:
 
 
 def _levels_on_distinct(frame: pd.DataFrame) -> pd.DataFrame:
-    """Federal level and guideline section for every row, evaluated once per distinct code."""
+    """Level, guideline section and whether the row is an enhancement row of the offense table, for
+    every row, evaluated once per distinct code."""
     parsed = frame[OFFENSE_COLUMNS].copy()
     parsed["attempt"] = parsed["attempt"].astype("boolean").fillna(False)
     for col in ("code", "section", "subdivision", "degree", "offense_key"):
@@ -124,16 +131,36 @@ def _levels_on_distinct(frame: pd.DataFrame) -> pd.DataFrame:
     lv = offense_levels(distinct)
     level = pd.to_numeric(lv["federal_level"], errors="coerce").to_numpy(dtype="float64")
     section = lv["guideline_section"].astype("string").fillna("").to_numpy(dtype=object)
-    return pd.DataFrame({"level": level[ids], "guideline_section": section[ids]}, index=frame.index)
+    is_enh = lv["is_enhancement"].to_numpy(dtype=bool)
+    label = offense_label(distinct.replace({"": pd.NA}).fillna({"subdivision": ""}))
+    label = label.astype("string").fillna("(no code)").to_numpy(dtype=object)
+    return pd.DataFrame(
+        {
+            "level": level[ids],
+            "guideline_section": section[ids],
+            "is_enhancement": is_enh[ids],
+            "label": label[ids],
+        },
+        index=frame.index,
+    )
 
 
 def _enhancement_adds(
     enhancements: pd.DataFrame | None, settings: ScoreSettings
-) -> pd.Series:  # offense_id -> levels
-    """Levels the enhancements add to their count: the offense table's increment, county overrides."""
+) -> tuple[pd.Series, pd.Series]:
+    """Levels the enhancements add to their count (offense_id -> levels) and the enhancements whose
+    increment is unknown (offense_id -> '; '-joined codes).
+
+    The increment is the county's override (``score.enhancement_levels``, by key or by section),
+    else the offense table's enhancement row; a code that is no enhancement row (unknown, or an
+    offense) has no increment."""
     if enhancements is None or enhancements.empty:
-        return pd.Series(dtype="float64")
-    add = pd.Series(_levels_on_distinct(enhancements)["level"].to_numpy(), dtype="float64")
+        return pd.Series(dtype="float64"), pd.Series(dtype="string")
+    lv = _levels_on_distinct(enhancements)
+    add = pd.Series(
+        np.where(lv["is_enhancement"].to_numpy(dtype=bool), lv["level"].to_numpy(), np.nan),
+        dtype="float64",
+    )
     table = settings.enhancement_levels
     if table:
         key = enhancements["offense_key"].astype("string").fillna("").str.upper()
@@ -143,11 +170,21 @@ def _enhancement_adds(
         ).str.upper()
         override = key.map(table).astype("float64").fillna(sec.map(table).astype("float64"))
         add = override.reset_index(drop=True).fillna(add)
-    return add.fillna(0.0).groupby(enhancements["offense_id"].to_numpy()).sum()
+    ids = enhancements["offense_id"].to_numpy()
+    unknown = add.isna().to_numpy()
+    missing = (
+        pd.Series(lv["label"].to_numpy()[unknown] + " (enhancement)", dtype="string")
+        .groupby(ids[unknown])
+        .agg("; ".join)
+    )
+    return add.fillna(0.0).groupby(ids).sum(), missing
 
 
 def offense_row_levels(tables: dict[str, pd.DataFrame], settings: ScoreSettings) -> pd.DataFrame:
-    """Adjusted level ``f`` of every offense row (with ``offense_id, cdcno, role``)."""
+    """Adjusted level ``f`` of every offense row (with ``offense_id, cdcno, role``).
+
+    ``level`` is <NA> (NaN) when the count has no level or carries an enhancement whose increment is
+    unknown; ``unlevelled`` then names the codes ('' otherwise)."""
     offenses = tables.get("offenses", pd.DataFrame())
     if offenses.empty:
         return pd.DataFrame(
@@ -159,6 +196,7 @@ def offense_row_levels(tables: dict[str, pd.DataFrame], settings: ScoreSettings)
                 "level",
                 "guideline_section",
                 "stayed",
+                "unlevelled",
             ]
         )
     base = _levels_on_distinct(offenses)
@@ -166,9 +204,19 @@ def offense_row_levels(tables: dict[str, pd.DataFrame], settings: ScoreSettings)
     if "loss_usd" in offenses:
         theft = base["guideline_section"].str.startswith("§2B1.1").to_numpy(dtype=bool)
         level = np.where(theft, level + loss_levels(offenses["loss_usd"]), level)
-    adds = _enhancement_adds(tables.get("enhancements"), settings)
+    adds, missing = _enhancement_adds(tables.get("enhancements"), settings)
+    ids = offenses["offense_id"]
     if len(adds):
-        level = level + offenses["offense_id"].map(adds).fillna(0.0).to_numpy(dtype="float64")
+        level = level + ids.map(adds).fillna(0.0).to_numpy(dtype="float64")
+    unlevelled = pd.Series(
+        np.where(np.isnan(base["level"].to_numpy()), base["label"].to_numpy(dtype=object), ""),
+        dtype="string",
+    )
+    enh_missing = ids.map(missing).astype("string").fillna("").reset_index(drop=True)
+    unlevelled = (unlevelled + np.where((unlevelled != "") & (enh_missing != ""), "; ", "")) + (
+        enh_missing
+    )
+    level = np.where(enh_missing.to_numpy() != "", np.nan, level)
     level = np.minimum(level, settings.level_cap)
     stayed = (
         offenses["stayed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
@@ -184,6 +232,7 @@ def offense_row_levels(tables: dict[str, pd.DataFrame], settings: ScoreSettings)
             "level": level,
             "guideline_section": base["guideline_section"].to_numpy(),
             "stayed": stayed,
+            "unlevelled": unlevelled.to_numpy(dtype=object),
         }
     )
 
@@ -372,13 +421,42 @@ def factor_values(
 # --------------------------------------------------------------------------------------------------
 
 
+def _codes_per_person(where: np.ndarray, text: np.ndarray, n: int) -> np.ndarray:
+    """'; '-joined distinct non-empty texts per person position ('' for nobody)."""
+    out = np.full(n, "", dtype=object)
+    has = text != ""
+    if has.any():
+        found = pd.DataFrame({"who": where[has], "t": text[has]}).drop_duplicates()
+        joined = found.groupby("who")["t"].agg("; ".join)
+        out[joined.index.to_numpy()] = joined.to_numpy(dtype=object)
+    return out
+
+
+def _prior_years(offenses: pd.DataFrame, as_of: date | str | pd.Timestamp) -> np.ndarray:
+    """Years from each prior's offense date (end, else begin, else release) to ``as_of``; 0 without
+    a date (no decay: the conservative choice)."""
+    when = offenses["offense_end_date"].fillna(offenses["offense_begin_date"])
+    if "release_date" in offenses:
+        when = when.fillna(offenses["release_date"])
+    t = ((pd.Timestamp(as_of) - pd.to_datetime(when)).dt.days / 365.25).to_numpy(
+        dtype="float64", na_value=np.nan
+    )
+    return np.clip(np.nan_to_num(t, nan=0.0), 0, None)
+
+
 def offense_sums(
     tables: dict[str, pd.DataFrame],
     settings: ScoreSettings,
     as_of: date | str | pd.Timestamp,
     rows: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Σf(current), Σf(prior)·d^t and the count of offenses without a level, per person."""
+    """Σf(current), Σf(prior)·d^t and what could not be levelled, per person.
+
+    Columns ``current_sum``, ``prior_sum``, ``n_current_counted``, ``n_priors``, ``levels_missing``
+    (counted current offenses and priors without a level), ``cannot_score`` (a counted current
+    offense, or the controlling offense of a person without counted counts, has no level),
+    ``unscored_current`` and ``unscored_priors`` (the codes, '; '-joined).
+    """
     people = tables["people"].reset_index(drop=True)
     n = len(people)
     rows = offense_row_levels(tables, settings) if rows is None else rows
@@ -388,38 +466,40 @@ def offense_sums(
     rows, where = rows.loc[keep], where[keep]
     level = rows["level"].to_numpy(dtype="float64")
     has_level = ~np.isnan(level)
+    unlevelled = rows["unlevelled"].astype("string").fillna("").to_numpy(dtype=object)
     is_cur = (rows["role"] == "current").to_numpy()
     counted = is_cur & (settings.count_stayed | ~rows["stayed"].to_numpy(dtype=bool))
     cur_sum = np.bincount(where[counted & has_level], level[counted & has_level], minlength=n)
     n_cur = np.bincount(where[counted], minlength=n)
     missing = np.bincount(where[counted & ~has_level], minlength=n)
+    unscored_current = _codes_per_person(
+        where[counted], np.where(has_level[counted], "", unlevelled[counted]), n
+    )
     # People without counted current rows: the controlling offense is their one current conviction.
     none = n_cur == 0
     if none.any():
         ctrl = controlling_levels(people)
         ctrl_ok = none & ~np.isnan(ctrl)
         cur_sum = np.where(ctrl_ok, np.minimum(np.nan_to_num(ctrl), settings.level_cap), cur_sum)
-        missing = missing + (none & np.isnan(ctrl))
-    # Priors with decay.
+        ctrl_missing = none & np.isnan(ctrl)
+        missing = missing + ctrl_missing
+        if ctrl_missing.any():
+            label = offense_label(controlling_codes(people).fillna({"subdivision": ""}))
+            label = label.astype("string").fillna("(no controlling offense code)")
+            unscored_current = np.where(
+                ctrl_missing, label.to_numpy(dtype=object), unscored_current
+            )
     is_pri = ~is_cur
+    prior_sum = np.zeros(n)
+    n_pri = np.bincount(where[is_pri], minlength=n)
+    unscored_priors = np.full(n, "", dtype=object)
     if is_pri.any():
-        src = offenses.loc[keep].loc[is_pri] if len(offenses) else offenses
-        when = src["offense_end_date"].fillna(src["offense_begin_date"])
-        if "release_date" in src:
-            when = when.fillna(src["release_date"])
-        t = ((pd.Timestamp(as_of) - pd.to_datetime(when)).dt.days / 365.25).to_numpy(
-            dtype="float64", na_value=np.nan
-        )
-        t = np.clip(np.nan_to_num(t, nan=0.0), 0, None)
-        lv = level[is_pri]
-        ok = ~np.isnan(lv)
-        contrib = np.where(ok, np.nan_to_num(lv) * np.power(settings.d, t), 0.0)
+        t = _prior_years(offenses.loc[keep].loc[is_pri], as_of)
+        ok = has_level[is_pri]
+        contrib = np.where(ok, np.nan_to_num(level[is_pri]) * np.power(settings.d, t), 0.0)
         prior_sum = np.bincount(where[is_pri], contrib, minlength=n)
         missing = missing + np.bincount(where[is_pri][~ok], minlength=n)
-        n_pri = np.bincount(where[is_pri], minlength=n)
-    else:
-        prior_sum = np.zeros(n)
-        n_pri = np.zeros(n, dtype=int)
+        unscored_priors = _codes_per_person(where[is_pri], np.where(ok, "", unlevelled[is_pri]), n)
     return pd.DataFrame(
         {
             "current_sum": cur_sum,
@@ -427,9 +507,15 @@ def offense_sums(
             "n_current_counted": np.maximum(n_cur, none.astype(int)),
             "n_priors": n_pri,
             "levels_missing": missing.astype(int),
+            "cannot_score": unscored_current != "",
+            "unscored_current": pd.array(unscored_current, dtype="string"),
+            "unscored_priors": pd.array(unscored_priors, dtype="string"),
         },
         index=people.index,
     )
+
+
+SCORE_STATUSES = ("scored", "cannot_score")
 
 
 def score(
@@ -441,9 +527,11 @@ def score(
 ) -> pd.DataFrame:
     """R and its parts for every person, in ``people`` order.
 
-    Columns: ``cdcno, county, R, current_sum, prior_sum, factor_sum, n_current_counted, n_priors,
-    levels_missing``, one ``factor_<name>`` (y_i) per factor and ``factor_data_missing``.
-    ``rows`` (from :func:`offense_row_levels`) may be passed to share the work with the outliers.
+    Columns: ``cdcno, county, R, score_status`` (``scored`` or ``cannot_score``: R is <NA> when a
+    counted current offense has no level), ``current_sum, prior_sum, factor_sum,
+    n_current_counted, n_priors, levels_missing, unscored_current, unscored_priors``, one
+    ``factor_<name>`` (y_i) per factor and ``factor_data_missing``.  ``rows`` (from
+    :func:`offense_row_levels`) may be passed to share the work with the outliers.
     """
     s = config.score
     people = tables["people"].reset_index(drop=True)
@@ -452,15 +540,17 @@ def score(
     x = np.array([s.factors[k] for k in FACTORS])
     factor_sum = y.to_numpy() @ x
     r = s.a * sums["current_sum"].to_numpy() + s.b * sums["prior_sum"].to_numpy() + factor_sum
+    cannot = sums["cannot_score"].to_numpy(dtype=bool)
     out = pd.DataFrame(
         {
             "cdcno": people["cdcno"].astype("string"),
             "county": people["county"].astype("string"),
-            "R": np.round(r, 6),
+            "R": np.where(cannot, np.nan, np.round(r, 6)),
+            "score_status": pd.array(np.where(cannot, "cannot_score", "scored"), dtype="string"),
         }
     )
-    out = pd.concat([out, sums, y], axis=1)
-    out.insert(5, "factor_sum", factor_sum)
+    out = pd.concat([out, sums.drop(columns="cannot_score"), y], axis=1)
+    out.insert(6, "factor_sum", factor_sum)
     out["factor_data_missing"] = missing.to_numpy()
     return out
 
@@ -487,14 +577,21 @@ def _rank_keys(frame: pd.DataFrame, r: np.ndarray) -> list[np.ndarray]:
         return np.nan_to_num(-v, nan=0.0)
 
     cdc = pd.factorize(frame["cdcno"].astype("string").fillna(""), sort=True)[0]
-    return [cdc, neg("age"), neg("time_served_years"), np.nan_to_num(r, nan=np.inf), elig]
+    unscored = (
+        frame["score_status"].astype("string").eq("cannot_score").fillna(False).to_numpy(bool)
+        if "score_status" in frame
+        else np.isnan(np.asarray(r, dtype="float64"))
+    )
+    r_key = np.nan_to_num(np.asarray(r, dtype="float64"), nan=np.inf)
+    return [cdc, neg("age"), neg("time_served_years"), r_key, unscored.astype(int), elig]
 
 
 def rank_order(frame: pd.DataFrame, r: np.ndarray | None = None) -> np.ndarray:
     """Positions of ``frame`` rows in rank order within the whole frame.
 
-    Order: eligibility (eligible, unknown, not eligible), R ascending, then deterministic tie-breaks:
-    longer time served, older age, then ``cdcno``.
+    Order: eligibility (eligible, unknown, not eligible); within each, scored people before people
+    whose R cannot be computed (``score_status = cannot_score``); R ascending, then deterministic
+    tie-breaks: longer time served, older age, then ``cdcno``.
     """
     r = frame["R"].to_numpy(dtype="float64") if r is None else r
     return np.lexsort(_rank_keys(frame, r))
@@ -510,6 +607,13 @@ def rank_within_county(frame: pd.DataFrame) -> np.ndarray:
     ranks = np.empty(len(frame), dtype=np.int64)
     ranks[order] = np.arange(len(order)) - first + 1
     return ranks
+
+
+def _tau(base: np.ndarray, new: np.ndarray, kendalltau) -> float:
+    """Kendall's τ between two score vectors (1 when either is constant, NA for one person)."""
+    if len(base) > 1 and np.ptp(base) > 0 and np.ptp(new) > 0:
+        return float(kendalltau(base, new).statistic)
+    return 1.0 if len(base) > 1 else np.nan
 
 
 def _step(value: float, direction: int, up: bool) -> float | None:
@@ -528,7 +632,7 @@ def sensitivity(scored: pd.DataFrame, config: CountyConfig, k: int | None = None
     ``scored`` needs ``R, current_sum, prior_sum, factor_<name>``, ``cdcno`` and, for the pool,
     ``eligibility``.  The pool is the people not screened out (eligible or unknown), or everybody if
     nobody is left.  ``overlap_at_k`` = share of the base top-k still in the new top-k;
-    ``kendall_tau`` = Kendall's τ between base and new R over the pool.
+    ``kendall_tau`` = Kendall's τ between base and new R over the pool's people with an R.
     """
     from scipy.stats import kendalltau
 
@@ -541,6 +645,7 @@ def sensitivity(scored: pd.DataFrame, config: CountyConfig, k: int | None = None
             pool = scored.loc[keep]
     pool = pool.reset_index(drop=True)
     base = pool["R"].to_numpy(dtype="float64")
+    scored = np.isfinite(base)  # Kendall's τ over the people with an R
     k_eff = min(k, len(pool))
     base_top = set(rank_order(pool, base)[:k_eff])
     weights = [("a", s.a, 1, pool["current_sum"].to_numpy(dtype="float64"))]
@@ -558,10 +663,7 @@ def sensitivity(scored: pd.DataFrame, config: CountyConfig, k: int | None = None
             r_new = base + (new - value) * part
             top = set(rank_order(pool, r_new)[:k_eff])
             overlap = len(base_top & top) / k_eff if k_eff else np.nan
-            if len(pool) > 1 and np.ptp(base) > 0 and np.ptp(r_new) > 0:
-                tau = float(kendalltau(base, r_new).statistic)
-            else:
-                tau = 1.0 if len(pool) > 1 else np.nan
+            tau = _tau(base[scored], r_new[scored], kendalltau)
             rows.append(
                 {
                     "weight": name,

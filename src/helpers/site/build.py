@@ -97,6 +97,9 @@ def prepare_site(shared: Path, root: Path | None = None) -> Path:
     from helpers.screening.rules import write_rule_reference
 
     write_rule_reference(out)
+    from helpers.data.levels import write_coverage_page
+
+    write_coverage_page(out)
     links = county_pages(book_dir)
     write_dashboards(pd.read_parquet(manifest.statewide_candidates), out, links)
     write_county_index(county_index_table(manifest, links), out)

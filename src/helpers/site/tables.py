@@ -69,16 +69,22 @@ def versions_table(manifest: RunManifest) -> pd.DataFrame:
 
 def write_model_card_include(manifest: RunManifest, out: Path) -> Path:
     """The statewide model's card, headings moved one level down to sit inside the model page."""
-    from helpers.model import model_card, read_metadata
+    from helpers.model import NO_MODEL, model_card, read_metadata
 
     meta_path = manifest.model.metadata
+    path = out / "model_card.md"
+    if not meta_path.is_file() and NO_MODEL in manifest.model.ranks_by.values():
+        note = "No model was trained in this build: the review-decision log has too few decisions."
+        path.write_text(
+            f"```{{note}}\n{note} Nobody is ranked by a model.\n```\n", encoding="utf-8"
+        )
+        return path
     if not meta_path.is_file():
         raise InputError("no model metadata: rerun `secondlook run`", file=str(meta_path))
     lines = model_card(read_metadata(meta_path)).splitlines()
     if lines and lines[0].startswith("# "):
         lines = lines[1:]
     text = "\n".join("#" + line if re.match(r"#+ ", line) else line for line in lines)
-    path = out / "model_card.md"
     path.write_text(text + "\n", encoding="utf-8")
     return path
 

@@ -258,7 +258,7 @@ def _build(people: int, seed: int, as_of: date) -> dict[str, Table]:
     rv = dsa.rules_violations(p, rng["custody"], as_of)
     cr = dsa.credits(p, rng["credit"], as_of)
     dsa.person_columns(p, rng["person"], as_of)
-    log = decisions.review_log(p, rng["decisions"], as_of)
+    log = decisions.review_log(p, rng["decisions"], as_of, rv, cr)
 
     cdcno = Coded(np.arange(n), _cdcnos(n, seed))
     case_main, case_ip, case_prior = _case_numbers(p, extra, pr, rng["case"], today)

@@ -1,24 +1,42 @@
-"""A synthetic review-decision log: which cases an office reviewed, what it decided, and why.
+"""A synthetic review-decision log: which cases an office reviewed, when, what it decided, and why.
 
-Decisions follow a latent *propensity* built from what an office sees at screening time, plus noise,
-so that a model can learn them without any rule reproducing them:
+How the log is generated (every draw from the generator's own ``decisions`` random stream, so the log
+changes with the seed but never with another table's draws):
 
-    z = 0.07 (age - 50) + 0.09 (min(time served, 30) - 10) + 0.35 log(sentence / offense's usual term)
-        + 0.6 [no serious, violent or sex current offense] + 0.4 [third striker]
-        + 0.5 [enhancement changed by later law] + 0.12 min(credits in 5 years, 12) + 0.4 [degree]
-        - 0.45 min(violations in 5 years, 6) - 0.9 min(serious violations in 5 years, 3)
-        + 0.5 [under 26 at offense] + 0.4 [serious medical condition] + 0.3 [trauma] + 0.6 [IPV victim]
-        - 1.8 [sex offense, current or prior] - 0.6 [murder] - 2.5 [LWOP or condemned] + N(0, 0.9)
+1. **Review date first.**  Every person gets a candidate review date, uniform between the later of
+   2021-01-01 and half a year after admission, and the day before the as-of date (window
+   :data:`WINDOW`).  The drivers below are measured *on that date*: age and time served are today's
+   minus the years since the review, and the custody counts are those of the five years before it.
+   A model that used today's values instead of the decision date's would be fitting the future.
+2. **Drivers** (documented, partly visible to a model, partly not): the latent propensity
 
-An office reviews a person with probability sigmoid(a + 0.9 z + 0.7 [pilot county]); a reviewed
-person is a *positive* (``referred`` to the court, or ``resentenced``) with probability
-sigmoid(b + 1.1 z).  ``a`` and ``b`` are solved so that ~5.5 % of people are reviewed and ~1.3 % are
-positive (RAND 2025: ~2.2 % reviewed and 0.45 % resentenced in the pilot counties, third strikers 43 %
-and crimes against persons 79 % of referrals; the calibration note asks for 0.5-3 % positives).
-40 % of positives are ``resentenced`` (earlier reviews), the rest ``referred`` (pending).  Reviewed
-negatives are ``not referred`` or, for 15 % of them and more often at higher propensity, ``denied``
-(referred, the court declined).  About one positive in ten also has an earlier ``not referred``
-review.
+       z = 0.07 (age - 50) + 0.09 (min(time served, 30) - 10) + 0.35 log(sentence / offense's usual term)
+           + 0.6 [no serious, violent or sex current offense] + 0.4 [third striker]
+           + 0.5 [enhancement changed by later law] + 0.12 min(credits in 5 years, 12) + 0.4 [degree]
+           - 0.45 min(violations in 5 years, 6) - 0.9 min(serious violations in 5 years, 3)
+           + 0.5 [under 26 at offense] + 0.4 [serious medical condition] + 0.3 [trauma] + 0.6 [IPV victim]
+           - 1.8 [sex offense, current or prior] - 0.6 [murder] - 2.5 [LWOP or condemned]
+           + e,   e ~ N(0, :data:`JUDGMENT_SD`)
+
+   ``e`` is the office's own judgment (victim input, the file's details, the hearing), which no
+   column records; "enhancement changed by later law" and "degree" are only partly visible in the
+   CDCR columns.
+3. **Review**: an office reviews a person with probability sigmoid(a + 0.9 z + 0.7 [pilot county]).
+4. **Decision**: a reviewed person is a *positive* (``referred`` to the court, or ``resentenced``)
+   with probability sigmoid(b + 1.1 z), an independent draw.
+
+``a`` and ``b`` are solved so that ~5.5 % of people are reviewed and ~1.3 % are positive (RAND 2025:
+~2.2 % reviewed and 0.45 % resentenced in the pilot counties, third strikers 43 % and crimes against
+persons 79 % of referrals; the calibration note asks for 0.5-3 % positives).  About 40 % of positives
+are ``resentenced``, more often the earlier reviews (later ones are still pending as ``referred``).
+Reviewed negatives are ``not referred`` or, for 15 % of them and more often at higher propensity,
+``denied`` (referred, the court declined).  About one positive in ten also has an earlier ``not
+referred`` review, one to two and a half years before.
+
+So the log is **not a function of the features**: the same person with the same columns can be
+reviewed or not and referred or not, through ``e`` and the two Bernoulli draws.  A model evaluated on
+this log can at best recover the drivers; its scores on synthetic data describe this generator, not
+any office.
 
 Reason codes (``reason_codes`` is a ``;``-separated list; ``reason_text`` spells them out):
 """
@@ -52,8 +70,12 @@ REASON_CODES: dict[str, str] = {
 __doc__ = (__doc__ or "") + "\n".join(f"``{k}``: {v}" for k, v in REASON_CODES.items()) + "\n"
 
 DENIED_SHARE_OF_NEGATIVES = 0.15
+#: SD of the office's own judgment ``e`` in the propensity (what no column records).
+JUDGMENT_SD = 0.9
 ROLES = np.array(["Deputy DA", "Head Deputy", "Resentencing Unit"], dtype=object)
 WINDOW = (np.datetime64("2021-01-01"), np.datetime64("2025-12-31"))
+#: Days in the "recent" custody window before a review (five years).
+RECENT_DAYS = 1826
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -72,24 +94,73 @@ def _solve(offset: np.ndarray, target: float, weight: np.ndarray | float = 1.0) 
     return (lo + hi) / 2
 
 
-def propensity(p: Frame, rng: np.random.Generator) -> np.ndarray:
-    """The latent review propensity z (see the module docstring)."""
+def _recent_counts(
+    owner: np.ndarray, when: np.ndarray, on: np.ndarray, n: int, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Per person, the (weighted) count of events in the five years up to the person's date ``on``."""
+    age_days = (on[owner] - when).astype(np.int64)
+    recent = (age_days >= 0) & (age_days < RECENT_DAYS)
+    w = recent if weights is None else recent & weights
+    return np.bincount(owner, weights=w, minlength=n).astype(np.int64)
+
+
+def drivers_on(
+    p: Frame,
+    on: np.ndarray,
+    today: np.datetime64,
+    violations: Frame | None = None,
+    credits: dict[str, Frame] | None = None,
+) -> dict[str, np.ndarray]:
+    """Age, time served and the five-year custody counts on each person's date ``on``.
+
+    Without the event tables (``violations``, ``credits``) the counts are today's.
+    """
     n = len(p["person"])
+    back = formats.years_between(on, today)
+    out = {"age": p["age"] - back, "ts": np.maximum(p["ts_true"] - back, 0.0)}
+    if violations is None:
+        out["rv"], out["rv_serious"] = p["rv_recent"], p["rv_recent_serious"]
+    else:
+        owner, when = violations["owner"], violations["date"]
+        out["rv"] = _recent_counts(owner, when, on, n)
+        out["rv_serious"] = _recent_counts(owner, when, on, n, violations["div_code"] <= 3)
+    if credits is None:
+        out["credits"] = p["credits_recent"]
+    else:
+        out["credits"] = sum(
+            _recent_counts(c["owner"], c["date"], on, n) for c in credits.values()
+        ).astype(np.int64)
+    return out
+
+
+def propensity(
+    p: Frame, rng: np.random.Generator, drivers: dict[str, np.ndarray] | None = None
+) -> np.ndarray:
+    """The latent review propensity z (see the module docstring), with ``drivers`` on the review
+    date (:func:`drivers_on`; default: today's values)."""
+    n = len(p["person"])
+    d = drivers or {
+        "age": p["age"],
+        "ts": p["ts_true"],
+        "rv": p["rv_recent"],
+        "rv_serious": p["rv_recent_serious"],
+        "credits": p["credits_recent"],
+    }
     stype = p["stype"]
     usual = np.where(MID[p["offense"]] > 0, MID[p["offense"]], LIFE[p["offense"]])
     sentence = np.where(stype >= LWOP, 600, p["months_total"])
     ratio = np.log(np.maximum(sentence, 6) / np.maximum(usual, 12))
     return (
-        0.07 * (p["age"] - 50)
-        + 0.09 * (np.minimum(p["ts_true"], 30) - 10)
+        0.07 * (d["age"] - 50)
+        + 0.09 * (np.minimum(d["ts"], 30) - 10)
         + 0.35 * np.clip(ratio, -1.5, 3)
         + 0.6 * p["nonserious_current"]
         + 0.4 * (stype == THIRD)
         + 0.5 * p["change_in_law"]
-        + 0.12 * np.minimum(p["credits_recent"], 12)
+        + 0.12 * np.minimum(d["credits"], 12)
         + 0.4 * p["degree"]
-        - 0.45 * np.minimum(p["rv_recent"], 6)
-        - 0.9 * np.minimum(p["rv_recent_serious"], 3)
+        - 0.45 * np.minimum(d["rv"], 6)
+        - 0.9 * np.minimum(d["rv_serious"], 3)
         + 0.5 * (p["aao"] < 26)
         + 0.4 * p["medical"]
         + 0.3 * p["trauma"]
@@ -97,21 +168,42 @@ def propensity(p: Frame, rng: np.random.Generator) -> np.ndarray:
         - 1.8 * (p["sex_current"] | p["prior_sex"])
         - 0.6 * p["murder"]
         - 2.5 * (stype >= LWOP)
-        + rng.normal(0, 0.9, n)
+        + rng.normal(0, JUDGMENT_SD, n)
     )
 
 
-def review_log(p: Frame, rng: np.random.Generator, as_of: date) -> pd.DataFrame:
-    """Decision rows: ``owner`` (person index), ``decision``, ``date``, reasons, role, new sentence."""
-    n = len(p["person"])
-    today = np.datetime64(as_of, "D")
+def _review_dates(
+    p: Frame, rng: np.random.Generator, today: np.datetime64
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's candidate review date and whether the window leaves room for a review."""
     end = min(WINDOW[1], today - np.timedelta64(1, "D"))
     start = (
         WINDOW[0] if end - WINDOW[0] > np.timedelta64(365, "D") else end - np.timedelta64(1461, "D")
     )
     first = np.maximum(start, formats.add_years(p["admission"], 0.5))
     reviewable = first < end
-    z = propensity(p, rng)
+    width = np.maximum((end - first).astype(np.int64), 0)
+    when = first + (rng.random(len(first)) * width).astype(np.int64).astype("timedelta64[D]")
+    return when, reviewable
+
+
+def review_log(
+    p: Frame,
+    rng: np.random.Generator,
+    as_of: date,
+    violations: Frame | None = None,
+    credits: dict[str, Frame] | None = None,
+) -> pd.DataFrame:
+    """Decision rows: ``owner`` (person index), ``decision``, ``date``, reasons, role, new sentence.
+
+    ``violations`` and ``credits`` are the custody events (:mod:`helpers.synthetic.dsa`), so that
+    the drivers are counted on the review date; without them today's counts are used.
+    """
+    n = len(p["person"])
+    today = np.datetime64(as_of, "D")
+    when, reviewable = _review_dates(p, rng, today)
+    drivers = drivers_on(p, when, today, violations, credits)
+    z = propensity(p, rng, drivers)
     pilot = np.isin(np.asarray(places.COUNTIES, dtype=object)[p["county"]], targets.PILOT_COUNTIES)
     off_review = 0.9 * z + 0.7 * pilot
     a = _solve(np.where(reviewable, off_review, -80.0), targets.REVIEWED_SHARE)
@@ -119,7 +211,15 @@ def review_log(p: Frame, rng: np.random.Generator, as_of: date) -> pd.DataFrame:
     b = _solve(1.1 * z, targets.POSITIVE_SHARE, weight=p_review)
     reviewed = rng.random(n) < p_review
     positive = reviewed & (rng.random(n) < _sigmoid(b + 1.1 * z))
-    resentenced = positive & (rng.random(n) < targets.RESENTENCED_SHARE_OF_POSITIVES)
+    # Earlier reviews have had time to reach a resentencing; later ones are still pending.
+    years_ago = formats.years_between(when, today)
+    pos_idx = np.flatnonzero(positive)
+    r = (
+        _solve(years_ago[pos_idx] - 3.0, targets.RESENTENCED_SHARE_OF_POSITIVES)
+        if pos_idx.size
+        else 0
+    )
+    resentenced = positive & (rng.random(n) < _sigmoid(r + years_ago - 3.0))
     negative = reviewed & ~positive
     c = _solve(0.8 * z[negative], DENIED_SHARE_OF_NEGATIVES) if negative.any() else 0.0
     denied = negative & (rng.random(n) < _sigmoid(c + 0.8 * z))
@@ -128,16 +228,12 @@ def review_log(p: Frame, rng: np.random.Generator, as_of: date) -> pd.DataFrame:
     ).astype(object)
 
     who = np.flatnonzero(reviewed)
-    width = (end - first[who]).astype(np.int64)
-    u = rng.random(who.size)
-    u = np.where(resentenced[who], u**1.6, np.where(decision[who] == "referred", u**0.6, u))
-    when = first[who] + (u * width).astype(np.int64).astype("timedelta64[D]")
-    rows = pd.DataFrame({"owner": who, "decision": decision[who], "date": when})
+    rows = pd.DataFrame({"owner": who, "decision": decision[who], "date": when[who]})
     # Earlier 'not referred' reviews for about one positive in ten.
     again = who[positive[who] & (rng.random(who.size) < 0.1)]
-    when_again = when[np.searchsorted(who, again)]
-    earlier = when_again - rng.integers(365, 900, again.size).astype("timedelta64[D]")
-    fits = earlier >= first[again]
+    earlier = when[again] - rng.integers(365, 900, again.size).astype("timedelta64[D]")
+    first = np.maximum(WINDOW[0], formats.add_years(p["admission"][again], 0.5))
+    fits = earlier >= first
     rows = pd.concat(
         [
             rows,
@@ -146,22 +242,33 @@ def review_log(p: Frame, rng: np.random.Generator, as_of: date) -> pd.DataFrame:
         ignore_index=True,
     )
     rows = rows.sort_values(["date", "owner"], kind="stable").reset_index(drop=True)
-    _reasons(p, rows, rng)
+    _reasons(p, rows, rng, today, drivers)
     return rows
 
 
-def _reasons(p: Frame, rows: pd.DataFrame, rng: np.random.Generator) -> None:
-    """Reason codes and text, reviewer role and new sentence for each decision row."""
+def _reasons(
+    p: Frame,
+    rows: pd.DataFrame,
+    rng: np.random.Generator,
+    today: np.datetime64,
+    drivers: dict[str, np.ndarray],
+) -> None:
+    """Reason codes and text, reviewer role and new sentence for each decision row.
+
+    Age and time served are those on the row's date; the custody counts those of the person's
+    review date (``drivers``).
+    """
     o = rows["owner"].to_numpy()
     m = len(rows)
     dec = rows["decision"].to_numpy()
     pos = np.isin(dec, ["referred", "resentenced"])
     neg = dec == "not referred"
     den = dec == "denied"
-    age = p["age"][o]
-    ts = p["ts_true"][o]
-    credits = p["credits_recent"][o]
-    rv = p["rv_recent"][o]
+    back = formats.years_between(rows["date"].to_numpy(dtype="datetime64[D]"), today)
+    age = np.floor(p["age"][o] - back).astype(np.int64)
+    ts = np.maximum(p["ts_true"][o] - back, 0.0)
+    credits = drivers["credits"][o]
+    rv = drivers["rv"][o]
     rand = rng.random((m, 4))
     persons = p["category"][o] == "Crimes Against Persons"
     conditions = {
