@@ -16,7 +16,7 @@ DATA ?= $(RAW)
 PROCESSED ?= data/processed
 JOBS ?= 2
 
-.PHONY: all install sample ingest run book test test-fast lint format bench clean
+.PHONY: all install sample ingest run book lab test test-fast lint format bench clean
 
 all: install ingest run book
 
@@ -48,6 +48,14 @@ run: install
 
 book: install
 	$(BIN)/secondlook book --shared outputs/shared
+
+# JupyterLab on the county notebooks (MyST text, opened as notebooks through jupytext), with the
+# project installed: rerun them after `make run`; the widgets recompute live.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+lab: install
+	mkdir -p $(LAB_SETTINGS)
+	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)/overrides.json
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 test: install
 	bash scripts/ensure_chromium.sh

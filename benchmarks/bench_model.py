@@ -73,7 +73,7 @@ def main() -> None:
         result = M.train_model(tables, None, config, AS_OF, candidates=statewide)
         seconds = time.perf_counter() - start
         meta = result.metadata
-        t = meta.timing_seconds
+        t = result.timing
         d = meta.data
         print(
             f"statewide training: {d.n_decisions:,} decisions of {d.n_people:,} people in "

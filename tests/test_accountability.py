@@ -69,8 +69,12 @@ def test_compliance_by_hand() -> None:
     assert a["statement"] == (
         "Alameda did not meet the review mandate in 2025: it reviewed 2 of the 3 extreme-outlier "
         "cases the mandate (at least 5 or 50 % of extreme outliers, whichever is fewer) requires, a "
-        "shortfall of 1. 4 of its 6 extreme-outlier cases remain unreviewed."
+        "shortfall of 1. 4 of its 6 extreme-outlier cases remain unreviewed. Read as whichever "
+        "is more, the mandate would require 5, which Alameda did not meet."
     )
+    # Both readings of "at least 5 or 50 %": min(5, 3) = 3 and max(5, 3) = 5 of 6 outliers.
+    assert (a["required_fewer"], a["required_more"], a["reading"]) == (3, 5, "fewer")
+    assert not a["met_fewer"] and not a["met_more"]
     # Butte: 12 outliers -> min(5, 6) = 5; five reviewed (B6 was reviewed by Alameda's office).
     assert (b["outliers"], b["required"], b["reviewed"], b["shortfall"]) == (12, 5, 5, 0)
     assert b["mandate_met"] and b["reviewed_priority"] == 3
@@ -103,7 +107,28 @@ def test_settings_file_defaults_and_overrides() -> None:
     assert acc.load_settings(county_share=0.8).county_share == 0.8
     with pytest.raises(InputError, match="county_share"):
         acc.load_settings(county_share=1.5)
-    assert s.sources and all("$" in src or "memo" in src for src in s.sources)
+    assert s.sources and all("$" in src or "memo" in src or "RAND" in src for src in s.sources)
+    assert [sc.grant_rate for sc in s.scenarios] == [1.0, 0.21, 0.21]
+    assert s.cost_of(s.scenarios[2]) == pytest.approx(132_860 * s.marginal_cost_share)
+
+
+def test_savings_scenarios_by_hand() -> None:
+    """Two people, 2 and 4 years to release: each scenario's savings and the 70 % county part."""
+    s = acc.load_settings()
+    projected = pd.DataFrame(
+        {"county": ["Kern", "Kern"], "years_avoided": [2.0, 4.0], "costed": [True, True]}
+    )
+    t = acc.savings_scenarios(projected, s).set_index(["county", "scenario"])
+    upper = t.loc[("Kern", s.scenarios[0].name)]
+    assert upper["savings"] == pytest.approx(6 * 132_860)
+    assert upper["county_part"] == pytest.approx(0.7 * 6 * 132_860)
+    pilot = t.loc[("Kern", s.scenarios[1].name)]
+    pv = acc.present_value_years(np.array([2.0, 4.0]), 0.03).sum()
+    assert pv < 6 and pilot["savings"] == pytest.approx(0.21 * pv * 132_860)
+    assert pilot["expected_resentenced"] == pytest.approx(0.42)
+    marginal = t.loc[("Kern", s.scenarios[2].name)]
+    assert marginal["savings"] == pytest.approx(pilot["savings"] * s.marginal_cost_share)
+    assert t.loc[("Statewide", s.scenarios[0].name), "savings"] == pytest.approx(upper["savings"])
 
 
 @pytest.mark.parametrize(
@@ -118,6 +143,8 @@ def test_settings_file_defaults_and_overrides() -> None:
         (("whichever: fewer", "whichever: most"), "key 'mandate.whichever': expected one of"),
         (("projected_top_k: 50", "projected_top_k: 0"), "key 'projected_top_k': expected a whole"),
         (('cost_year: "2024-25"\n', ""), "key 'cost_year': expected a non-empty text"),
+        (("cost: marginal", "cost: cheapest"), "key 'scenarios[2].cost': expected one of"),
+        (("grant_rate: 1.0", "grant_rate: 2"), "key 'scenarios[0].grant_rate'"),
     ],
 )
 def test_settings_file_errors_name_file_and_key(

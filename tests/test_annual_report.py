@@ -164,3 +164,14 @@ def test_make_annual_report_returns_what_the_command_prints(data: dict, tmp_path
     # Raw files without --as-of are read as of the end of the year.
     raw = acc.make_annual_report(COUNTY, YEAR, data["root"] / "raw", out=tmp_path / "raw")
     assert raw.report.as_of == f"{YEAR}-12-31" and raw.notes == []
+
+
+def test_sensitive_reasons_are_generalised_in_public() -> None:
+    from helpers.accountability.annual_report import _reasons_in_words, _split_public
+
+    codes = pd.Series(["HEALTH;TRAUMA;AGE", "TIME_SERVED"])
+    public = _reasons_in_words(codes, "public").tolist()
+    assert public[0] == "mitigating circumstances; age at review (50 or older)"
+    assert "medical" not in public[0] and "trauma" not in public[0]
+    assert _split_public(codes, "public")[0] == ["MITIGATING", "AGE"]
+    assert "serious medical condition" in _reasons_in_words(codes, "da").iloc[0]

@@ -21,7 +21,7 @@ def toy_population() -> tuple[pd.DataFrame, pd.Series]:
 
 def test_selection_audit_by_hand() -> None:
     people, selected = toy_population()
-    t = audit.selection_audit(people, selected, RACE, n_boot=200).set_index("group")
+    t = audit.selection_audit(people, selected, RACE).set_index("group")
     assert t.loc["All", "selection_rate"] == pytest.approx(40 / 200)
     hisp, black, white = t.loc["Hispanic/Latino"], t.loc["Black"], t.loc["White"]
     assert (hisp["n_population"], hisp["n_selected"], hisp["n_not_selected"]) == (100, 20, 80)
@@ -37,10 +37,39 @@ def test_selection_audit_by_hand() -> None:
     assert hisp["ratio_vs_overall"] == pytest.approx(1.0)
     assert black["ratio_vs_overall"] == pytest.approx(0.5)
     assert white["ratio_vs_overall"] == pytest.approx(1.5)
-    # Four-fifths style flags: outside 0.8-1.25.
-    assert bool(hisp["flag_vs_reference"]) and not bool(hisp["flag_vs_overall"])
-    assert bool(black["flag_vs_overall"]) and bool(white["flag_vs_overall"])
-    assert not bool(white["flag_vs_reference"])
+    # Katz log interval of 5/50 against 15/50: se = sqrt(1/5 - 1/50 + 1/15 - 1/50).
+    se = np.sqrt(1 / 5 - 1 / 50 + 1 / 15 - 1 / 50)
+    assert black["ratio_vs_reference_lo"] == pytest.approx(np.exp(np.log(1 / 3) - 1.959964 * se))
+    assert black["ratio_vs_reference_hi"] == pytest.approx(np.exp(np.log(1 / 3) + 1.959964 * se))
+    # Its point estimate is far outside 0.8-1.25, but the interval reaches into the band (0.85):
+    # with 50 people a group is not flagged.
+    assert black["ratio_vs_reference_hi"] > 0.8 and not bool(black["flag_vs_reference"])
+    assert not bool(hisp["flag_vs_reference"]) and pd.isna(white["flag_vs_reference"])
+    # Wilson interval of 5/50.
+    assert black["selection_rate_lo"] == pytest.approx(0.04348, abs=1e-4)
+    assert black["selection_rate_hi"] == pytest.approx(0.21360, abs=1e-4)
+
+
+def test_flags_need_the_interval_outside_the_band() -> None:
+    """Ten times the people: the same rates are now flagged; a zero cell is not [0, 0]."""
+    people, selected = toy_population()
+    big = pd.concat([people] * 10, ignore_index=True)
+    t = audit.selection_audit(big, pd.concat([selected] * 10, ignore_index=True), RACE)
+    t = t.set_index("group")
+    assert t.loc["Black", "ratio_vs_reference_hi"] < 0.8
+    assert bool(t.loc["Black", "flag_vs_reference"])
+    assert t.loc["Black", "q_vs_reference"] >= t.loc["Black", "p_vs_reference"]
+    zero = pd.DataFrame({"race_group": ["White"] * 300 + ["Black"] * 30})
+    sel = np.r_[np.arange(300) < 9, np.zeros(30, bool)]  # 3 % of White, none of 30 Black
+    z = audit.selection_audit(zero, sel, RACE).set_index("group").loc["Black"]
+    assert z["ratio_vs_reference_lo"] > 0 and z["ratio_vs_reference_hi"] > 1.25
+    assert z["selection_rate_hi"] > 0.1 and not bool(z["flag_vs_reference"])
+
+
+def test_benjamini_hochberg_by_hand() -> None:
+    q = audit.benjamini_hochberg([0.01, 0.04, 0.03, np.nan, 0.5])
+    assert q[:3] == pytest.approx([0.04, 0.16 / 3, 0.16 / 3])  # m = 4 p-values
+    assert np.isnan(q[3]) and q[4] == pytest.approx(0.5)
 
 
 def test_selection_audit_matches_fairlearn() -> None:
@@ -54,14 +83,14 @@ def test_selection_audit_matches_fairlearn() -> None:
     )
     selected = pd.Series(rng.random(n) < 0.15)
     labels = pd.Series(rng.random(n) < 0.3)
-    t = audit.selection_audit(people, selected, n_boot=100)
+    t = audit.selection_audit(people, selected)
     fl = audit.fairlearn_check(people, selected, labels).set_index("group")
     ours = t[t["dimension"] == "race_group"].set_index("group")
     assert ours.loc[fl.index, "selection_rate"].to_numpy() == pytest.approx(
         fl["selection_rate"].to_numpy()
     )
     assert ours.loc[fl.index, "n_population"].tolist() == fl["n_population"].tolist()
-    a = audit.assistive_audit(people, labels, selected, n_boot=100)
+    a = audit.assistive_audit(people, labels, selected)
     a = a[a["dimension"] == "race_group"].set_index("group").loc[fl.index]
     assert a["recall"].to_numpy() == pytest.approx(fl["recall"].to_numpy())
     assert a["false_negative_rate"].to_numpy() == pytest.approx(
@@ -76,7 +105,7 @@ def test_assistive_audit_by_hand() -> None:
     # White: 10 eligible, 8 selected of them, 2 missed; 10 not eligible, 1 selected.
     labels = [True] * 10 + [False] * 10 + [True] * 10 + [False] * 10
     sel = [True] * 8 + [False] * 2 + [True] + [False] * 9 + [True] * 4 + [False] * 6 + [False] * 10
-    t = audit.assistive_audit(people, pd.Series(labels), pd.Series(sel), RACE, n_boot=200)
+    t = audit.assistive_audit(people, pd.Series(labels), pd.Series(sel), RACE)
     t = t.set_index("group")
     assert t.loc["White", "recall"] == pytest.approx(0.8)
     assert t.loc["Black", "recall"] == pytest.approx(0.4)
@@ -88,13 +117,9 @@ def test_assistive_audit_by_hand() -> None:
     assert t.loc["Black", "recall_ratio_vs_reference"] == pytest.approx(0.5)
 
 
-def test_bootstrap_intervals_contain_estimate_and_are_reproducible() -> None:
+def test_intervals_contain_estimate() -> None:
     people, selected = toy_population()
-    a = audit.selection_audit(people, selected, RACE, n_boot=500, seed=7)
-    b = audit.selection_audit(people, selected, RACE, n_boot=500, seed=7)
-    c = audit.selection_audit(people, selected, RACE, n_boot=500, seed=8)
-    pd.testing.assert_frame_equal(a, b)
-    assert not np.allclose(a["selection_rate_lo"], c["selection_rate_lo"])
+    a = audit.selection_audit(people, selected, RACE)
     assert (a["selection_rate_lo"] <= a["selection_rate"]).all()
     assert (a["selection_rate"] <= a["selection_rate_hi"]).all()
     groups = a[a["group"] != "All"]
@@ -142,9 +167,7 @@ def test_intersection_ratio_uses_white_of_same_age_band() -> None:
     sel = np.zeros(80, dtype=bool)
     sel[[0, 2, 4, 6, 1, 3]] = True  # young: 4 White, 2 Black of 20 each
     sel[[40, 42, 41, 43, 45, 47]] = True  # old: 2 White, 4 Black
-    t = audit.selection_audit(people, sel, {"x": ["race_group", "age_band"]}, n_boot=100).set_index(
-        "group"
-    )
+    t = audit.selection_audit(people, sel, {"x": ["race_group", "age_band"]}).set_index("group")
     assert t.loc["Black | 25-34", "ratio_vs_reference"] == pytest.approx(0.5)
     assert t.loc["Black | 50-64", "ratio_vs_reference"] == pytest.approx(2.0)
     assert t.loc["Black | 50-64", "reference_group"] == "White | 50-64"
@@ -152,7 +175,7 @@ def test_intersection_ratio_uses_white_of_same_age_band() -> None:
 
 def test_public_selection_table_is_suppressed() -> None:
     people, selected = toy_population()
-    t = audit.selection_audit(people, selected, RACE, n_boot=100)
+    t = audit.selection_audit(people, selected, RACE)
     pub = audit.protect_selection_audit(t, "public").set_index("group")
     # Black has 5 selected (< 11): its selected count, rate and ratios are hidden, and so is a
     # complementary cell, while the population count of 50 stays.
@@ -242,7 +265,7 @@ def test_regression_recovers_planted_effect() -> None:
     info = pd.DataFrame({"offense_level": level, "category": "x"})
     reg, adjustment = audit.sentence_regression(people, offenses, info=info)
     reg = reg.set_index("term")
-    assert adjustment == "offense level, priors count, enhancement count, county fixed effects"
+    assert adjustment == "county fixed effects, offense level, priors count, enhancement count"
     black = reg.loc["race_group[Black]"]
     assert black["pct_diff"] == pytest.approx(20.0, abs=3.0)
     assert black["pct_diff_lo"] < 20.0 < black["pct_diff_hi"]
@@ -275,10 +298,12 @@ def test_rja_indicator_toy_case() -> None:
     out = audit.rja_indicator(people)
     high, mid, alone, unknown = out.iloc[12], out.iloc[13], out.iloc[14], out.iloc[15]
     assert (high["rja_peers"], high["rja_peers_below"]) == (12, 12)
-    assert bool(high["rja_flag"]) and high["rja_indicator"] == "above 90% of other-race peers"
+    # Prong A is met; prong B cannot be tested with 2 Black people in the cell: no flag.
+    assert bool(high["rja_individual"]) and pd.isna(high["rja_group_p"])
+    assert not bool(high["rja_flag"]) and high["rja_indicator"] == audit.RJA_LABELS["individual"]
     assert (mid["rja_peers"], mid["rja_peers_below"]) == (12, 9)
     assert mid["rja_peer_percentile"] == pytest.approx(0.75)
-    assert not bool(mid["rja_flag"])
+    assert not bool(mid["rja_individual"]) and not bool(mid["rja_flag"])
     assert alone["rja_indicator"] == "insufficient peers" and pd.isna(alone["rja_flag"])
     # White people have only 2 other-race peers: insufficient.
     assert (out.iloc[:12]["rja_indicator"] == "insufficient peers").all()
@@ -286,7 +311,36 @@ def test_rja_indicator_toy_case() -> None:
     assert pd.isna(unknown["rja_indicator"])
     assert out["cdcno"].tolist() == people["cdcno"].tolist()
     summary = audit.rja_summary(people, out).set_index("group")
-    assert summary.loc["Black", "n_flagged"] == 1 and summary.loc["Black", "n_assessed"] == 2
+    assert summary.loc["Black", "n_individual"] == 1 and summary.loc["Black", "n_assessed"] == 2
+    assert summary.loc["Black", "n_flagged"] == 0
+
+
+def test_rja_both_prongs() -> None:
+    """Black people's sentences are longer than their White peers' in county A (both prongs);
+    in county B the same long sentence stands alone (prong A only)."""
+    rng = np.random.default_rng(4)
+    white_a = rng.uniform(20, 60, 40)
+    black_a = rng.uniform(50, 90, 20)
+    white_b = rng.uniform(20, 60, 40)
+    black_b = np.r_[200.0, rng.uniform(20, 60, 19)]
+    months = np.r_[white_a, black_a, white_b, black_b]
+    people = pd.DataFrame(
+        {
+            "cdcno": [f"r{i}" for i in range(len(months))],
+            "race_group": ["White"] * 40 + ["Black"] * 20 + ["White"] * 40 + ["Black"] * 20,
+            "county": ["A"] * 60 + ["B"] * 60,
+            "aggregate_sentence_months": months,
+            "controlling_offense_key": "PC211",
+            "sentence_type": "DSL",
+        }
+    )
+    out = audit.rja_indicator(people, permutations=99)
+    a, b = out.iloc[40:60], out.iloc[100:120]
+    assert (a["rja_group_q"] <= 0.05).all() and a["rja_group"].all()
+    assert (a["rja_flag"] == a["rja_individual"]).all() and a["rja_flag"].sum() >= 5
+    assert bool(b.iloc[0]["rja_individual"]) and not bool(b.iloc[0]["rja_flag"])
+    null = audit.rja_null_rate(people)
+    assert 0 <= null["Black"] < 0.3
 
 
 def test_rja_lwop_ranks_above_any_term() -> None:
@@ -301,7 +355,7 @@ def test_rja_lwop_ranks_above_any_term() -> None:
         }
     )
     out = audit.rja_indicator(people)
-    assert bool(out.iloc[11]["rja_flag"]) and out.iloc[11]["rja_peers"] == 11
+    assert bool(out.iloc[11]["rja_individual"]) and out.iloc[11]["rja_peers"] == 11
 
 
 def test_selections_take_the_first_k_of_each_county() -> None:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import helpers.audit.run as audit_cli
 from helpers.cli import app
 from helpers.data.manifest import IngestManifest, write_manifest
-from helpers.privacy import SMALL_CELL, assert_no_identifiers
+from helpers.privacy import SMALL_CELL, assert_no_identifiers, find_small_counts
 
 ETHNICITIES = ["Mexican", "Black", "White", "Hispanic", "Other"]
 
@@ -219,7 +219,9 @@ def test_audit_raw_fixture_suppresses_everything(raw_dir: Path, tmp_path: Path) 
         values = counts_of(sel)
         assert not ((values >= 1) & (values < SMALL_CELL)).any()
     manifest = json.loads((out / "audit.json").read_text())
-    assert manifest["people"] == 4 and manifest["sentence_exclusion_rule"].startswith("LWOP")
+    # 4 people is a small count: the public audit.json does not say it (publishing gate)
+    assert manifest["people"] is None and manifest["sentence_exclusion_rule"].startswith("LWOP")
+    assert find_small_counts(out / "audit.json") == []
     assert_no_identifiers(out, [row[0] for row in PEOPLE] + [row[7] for row in PEOPLE])
 
 

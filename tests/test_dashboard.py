@@ -103,3 +103,36 @@ def test_spec_only_selects_published_cells() -> None:
     import vl_convert
 
     vl_convert.vegalite_to_vega(spec)  # compiles
+
+
+def test_the_state_map_is_folium_with_the_sites_own_leaflet(tmp_path) -> None:
+    import folium
+
+    from helpers.counties import county_names, slug
+    from helpers.site import maps
+    from helpers.site.build import VENDOR_DIR
+
+    assert dict(folium.Map.default_js)["leaflet"] == maps.LEAFLET_JS
+    assert dict(folium.Map.default_css)["leaflet_css"] == maps.LEAFLET_CSS
+    assert (VENDOR_DIR / "leaflet" / "leaflet.js").is_file()
+    names = county_names()
+    table = pd.DataFrame(
+        {
+            "county": names,
+            "people": pd.array([5 if n == "Alpine" else 500 for n in names], dtype="Int64"),
+            "eligible": 20,
+            "outliers": 1,
+            "report": [slug(n) for n in names],
+        }
+    )
+    table.loc[table["county"] == "Alpine", "people"] = pd.NA  # suppressed
+    html = maps.map_iframe(maps.state_map(table))
+    assert html.count("sl-county-") >= 58
+    assert "counties/los-angeles/05-county-report.html" in html
+    assert maps.SUPPRESSED_FILL in html and "openstreetmap" not in html.lower()  # no tiles
+    page = tmp_path / "book" / "page.html"
+    page.parent.mkdir()
+    page.write_text(html)
+    maps.localise_assets(tmp_path)
+    text = page.read_text()
+    assert "cdn.jsdelivr" not in text and "../_static/vendor/leaflet/leaflet.js" in text

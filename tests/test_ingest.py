@@ -190,7 +190,6 @@ def test_xlsx_with_right_sheet_second(raw_dir: Path) -> None:
         ("empty", "demographics.csv: the file is empty"),
         ("header_only", "demographics.csv: has a header but no data rows"),
         ("latin1", "demographics.csv, row 3: is not UTF-8 text (byte 0xe1)"),
-        ("quote_truncated", "cannot be parsed as CSV"),
         ("no_demographics", "no demographics file"),
         (
             "wrong_sheet",
@@ -217,8 +216,6 @@ def test_file_level_errors_are_one_line(raw_dir: Path, mutate: str, message: str
         path.write_text(text.splitlines()[0] + "\n")
     elif mutate == "latin1":
         path.write_bytes(text.replace("Mexican", "Mexicán").encode("latin-1"))
-    elif mutate == "quote_truncated":
-        path.write_text(text + 'ffffeeee,40,"White,PC459 2nd')
     elif mutate == "no_demographics":
         path.unlink()
     elif mutate == "wrong_sheet":

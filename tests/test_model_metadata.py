@@ -142,7 +142,8 @@ def test_metadata_round_trip(result: M.TrainResult, saved: list[Path]) -> None:
         (lambda d: d["parameters"].update(ks=[25, "x"]), "key 'parameters.ks[1]'"),
         (lambda d: d.update(label="votes"), "key 'label': expected one of: decisions, screen"),
         (lambda d: d["tables"].update(metrics={"a": 1}), "key 'tables.metrics': expected a table"),
-        (lambda d: d["timing_seconds"].update(fit=float("nan")), "key 'timing_seconds.fit'"),
+        (lambda d: d["evaluation"].update(n_splits=-1), "key 'evaluation.n_splits'"),
+        (lambda d: d.update(created="2026-05-01T10:00:00"), "key 'created': expected one of"),
         (lambda d: d.update(extra=1), "key 'extra': expected one of"),
         (lambda d: d.pop(M.MODEL_FILE_HASH), "key 'model_file_sha256'"),
     ],
@@ -216,7 +217,9 @@ def test_too_few_decisions_is_a_one_line_error(tables: dict[str, pd.DataFrame]) 
         M.train_model(few, None, load_config(None), AS_OF, FAST)
 
 
-def test_a_rerun_gives_the_same_tables(tables: dict[str, pd.DataFrame], result) -> None:
+def test_a_rerun_writes_the_same_tables_and_the_same_bytes(
+    tables: dict[str, pd.DataFrame], result: M.TrainResult, saved: list[Path], tmp_path: Path
+) -> None:
     from helpers.screening.config import load_config
 
     again = M.train_model(tables, None, load_config(None), AS_OF, FAST)
@@ -226,3 +229,26 @@ def test_a_rerun_gives_the_same_tables(tables: dict[str, pd.DataFrame], result) 
         else:
             pd.testing.assert_frame_equal(table, again.tables[name], obj=name)
     assert again.metadata.data.training_data_sha256 == result.metadata.data.training_data_sha256
+    rewritten = M.write_training_outputs(again, tmp_path)
+    for first, second in zip(saved, rewritten, strict=True):
+        assert first.name == second.name
+        assert first.read_bytes() == second.read_bytes(), first.name
+    doc = json.loads(saved[1].read_text())
+    assert "created" not in doc and "timing_seconds" not in doc  # no clock time is published
+    assert doc["as_of"] == AS_OF
+
+
+def test_zeroing_tree_padding_keeps_the_scores(tables: dict[str, pd.DataFrame]) -> None:
+    import pickle
+
+    from helpers.screening.config import load_config
+
+    spec = M.RunSpec(None, load_config(None), AS_OF, FAST)
+    ex = M.labelled_examples(tables, spec)
+    pipe = M.fit(M.make_pipeline(ex.features, FAST, missing=ex.missing), ex.X, ex.y)
+    before = M.scores(pipe, ex.X)
+    assert M.zero_tree_padding(pipe) >= FAST.n_estimators  # every tree of the forest
+    assert (M.scores(pipe, ex.X) == before).all()
+    again = M.fit(M.make_pipeline(ex.features, FAST, missing=ex.missing), ex.X, ex.y)
+    M.zero_tree_padding(again)
+    assert pickle.dumps(pipe) == pickle.dumps(again)

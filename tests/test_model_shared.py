@@ -72,6 +72,37 @@ def test_the_county_notebook_views(shared: Path) -> None:
         assert "note" not in report.model_table(ctx, name), name
 
 
+def test_the_model_page_summary_figures_and_compact_tables(
+    shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpers import report
+    from helpers.pipeline.kernel import NOTEBOOK_DIR_VARIABLE
+
+    monkeypatch.setenv(NOTEBOOK_DIR_VARIABLE, str(tmp_path))
+    ctx = report.load_context(shared, "Los Angeles", "public")
+    summary = report.model_summary(ctx).text
+    assert "ranked by" in summary and "PR-AUC" in summary and "synthetic" in summary
+    assert "0.86" in summary and "0.41" in summary
+    for view in (report.model_capacity_figure, report.model_calibration_figure):
+        html = str(view(ctx))
+        assert "<figcaption>" in html and "data:image/png" in html
+    methods = report.model_methods(ctx, "comparison")
+    assert list(methods.columns) == ["Method", "PR-AUC", "Precision@50", "Recall@50"]
+    assert len(methods) == 5  # the memo's pair is in the words, not a row without intervals
+    feedback = report.model_feedback(ctx)
+    assert "note" in feedback or list(feedback["Metric"]) == ["PR-AUC", "Precision@50", "Recall@50"]
+    setting = report.model_setting(ctx)
+    assert setting["Item"].is_unique and not setting["Item"].str.startswith("parameter").any()
+    assert "trained" not in set(setting["Item"]) and "data as of" in set(setting["Item"])
+    groups = report.model_groups(ctx)
+    counts = (
+        groups[["Decisions", "Positive", "Flagged"]].replace("", "0").replace(",", "", regex=True)
+    )
+    assert not counts.astype(int).isin(range(1, 11)).any().any()  # counts of 1-10 never shown
+    report.model_inspection_download(ctx)
+    assert (tmp_path / "model-inspection.csv").is_file()
+
+
 def test_the_da_export_has_the_agreement_table(shared: Path, tmp_path: Path) -> None:
     from helpers import report
 

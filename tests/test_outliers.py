@@ -46,9 +46,15 @@ def _people(
     return {"people": people, "enhancements": enh}
 
 
-def test_guideline_table_is_the_chc_one_column() -> None:
+def test_guideline_table_has_every_criminal_history_category() -> None:
     table = guideline_ranges()
-    assert len(table) == 43
+    assert len(table) == 43 * 6
+    wide = table.pivot(
+        index="offense_level", columns="criminal_history_category", values="max_months"
+    )
+    assert (wide.diff(axis=1).iloc[:, 1:].fillna(0) >= 0).all().all()  # more history, longer
+    assert (wide.diff().iloc[1:].fillna(0) >= 0).all().all()  # higher level, longer
+    assert guideline_max_months(np.array([30.0, 30.0]), np.array([1, 6])).tolist() == [121, 210]
     assert guideline_max_months(np.array([1, 8, 14, 20, 33, 41, 42, 43, np.nan])).tolist()[:-1] == [
         6,
         6,
@@ -99,7 +105,8 @@ def test_small_peer_groups_are_not_compared() -> None:
     out = find_outliers(tables, loose(), levels=np.full(6, 43.0))  # life guideline max
     assert not out["outlier"].any()
     assert out["state_peers"].tolist() == [6] * 6
-    assert out["guideline_ratio"].tolist() == [0.0] * 6
+    # A life guideline maximum counts as 470 months: no infinite or zero ratio.
+    assert out["guideline_ratio"].tolist() == pytest.approx([60 / 470] * 5 + [600 / 470])
 
 
 def test_lwop_against_finite_guideline_is_extreme() -> None:
@@ -107,10 +114,50 @@ def test_lwop_against_finite_guideline_is_extreme() -> None:
     out = find_outliers(tables, loose(), levels=np.array([30.0, 30.0]))
     assert out["sentence_months"].iloc[0] == np.inf
     assert out["outlier_guideline"].tolist() == [True, False]
+    assert out["guideline_ratio"].iloc[0] == pytest.approx(470 / 121)  # finite, not inf
     assert (
-        "life without parole, against the federal guideline maximum (121 months"
+        "life without parole is 3.9 times the federal guideline maximum (121 months"
         in out["outlier_reason"].iloc[0]
     )
+
+
+def test_criminal_history_from_prior_commitments() -> None:
+    tables = _people([300.0, 300.0, 300.0], ["Kern"] * 3)
+    ids = tables["people"]["cdcno"].tolist()
+    tables["offenses"] = pd.DataFrame(
+        {
+            "cdcno": [ids[1], ids[2], ids[2], ids[2]],
+            "role": "prior",
+            "case_number": ["C1", "D1", "D2", "D3"],
+        }
+    )
+    out = find_outliers(tables, loose(), levels=np.full(3, 30.0))
+    # 0 priors: I; 1 prior commitment = 3 points: II; 3 commitments = 9 points: IV.
+    assert out["criminal_history_category"].tolist() == ["I", "II", "IV"]
+    assert out["guideline_max_months"].tolist() == [121, 135, 168]
+
+
+def test_statute_prescribed_lwop_is_not_an_outlier() -> None:
+    tables = _people([9999.0, 9999.0], ["Kern", "Kern"], lwop=[True, True])
+    tables["people"]["controlling_offense_key"] = ["PC209(a)", "PC211"]
+    out = find_outliers(tables, loose(), levels=np.array([30.0, 30.0]))
+    assert out["statute_requires_life"].tolist() == [True, False]
+    assert out["outlier"].tolist() == [False, True]
+
+
+def test_mandate_ties_broken_by_time_served_then_age() -> None:
+    frame = pd.DataFrame(
+        {
+            "cdcno": ["zz", "aa", "mm"],
+            "county": "Kern",
+            "outlier": True,
+            "outlier_severity": 2.0,
+            "time_served_years": [10.0, 10.0, 20.0],
+            "age": [70.0, 40.0, 30.0],
+        }
+    )
+    listed = mandate_list(frame, loose())
+    assert listed["cdcno"].tolist() == ["mm", "zz", "aa"]
 
 
 def test_mandate_list_orders_by_severity_and_sizes_reviews() -> None:

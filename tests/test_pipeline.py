@@ -151,10 +151,13 @@ def test_da_mode_keeps_identifiers_outside_the_site(
         jobs=1,
         out_root=tmp_path / "da",
         shared_root=tmp_path / "shared",
-        notebooks=("02-score",),
+        notebooks=("02-score", "05-county-report"),
     )
     [result] = run(da, ["Los Angeles"], progress=False)
-    assert result.status == "ran"
+    assert result.status == "ran", result.error
+    # the DA export honours the output folder: beneath it, never in the checkout
+    export = tmp_path / "da" / "los-angeles" / "export"
+    assert {p.name for p in export.iterdir()} >= {"candidates.csv", "candidates.xlsx"}
     nb = (tmp_path / "da" / "los-angeles" / "02-score.ipynb").read_text()
     people = pd.read_csv(ROOT / "data" / "sample" / "demographics.csv", dtype=str)
     la = people[people["controlling case sentencing county"] == "Los Angeles"]
@@ -176,6 +179,8 @@ def _parameter_names(name: str) -> list[str]:
 def test_every_notebook_parameter_is_given_and_used(name: str) -> None:
     names = _parameter_names(name)
     given = {"county", *notebook_parameters(RunSettings(data=Path("data"))).keys()}
+    if name == "05-county-report":  # its DA export goes beneath the county's output folder
+        given.add("out_dir")
     assert set(names) == given
     code = "\n".join(
         c.source
@@ -249,3 +254,18 @@ def test_raw_files_without_an_as_of_date_are_refused(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", "--counties", "Alameda", "--data", str(tmp_path / "raw")])
     assert result.exit_code == 2
     assert "raw files need an as-of date" in result.output
+
+
+@pytest.mark.slow
+def test_the_worker_kernel_talks_over_ipc_not_tcp() -> None:
+    """No "Kernel is running over TCP without encryption" warning: local IPC sockets instead."""
+    from helpers.pipeline import kernel
+
+    km = kernel.kernel_manager()
+    try:
+        assert km.transport == "ipc"
+        sockets = Path(km.ip).parent
+        assert sockets.is_dir() and sockets.name.startswith("secondlook-kernel-")
+    finally:
+        kernel._shutdown_kernel()
+    assert not sockets.exists()

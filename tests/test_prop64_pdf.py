@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import helpers
+from helpers.printing import CHROMIUM, page_count
 from helpers.prop64 import run_files
-from helpers.prop64.pdf import CHROMIUM, MAX_PAGES, page_count, summary_html
+from helpers.prop64.pdf import MAX_PAGES, summary_html
 from helpers.synthetic import write_doj
 
 AS_OF = dt.date(2020, 7, 1)

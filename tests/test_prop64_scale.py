@@ -348,7 +348,7 @@ def test_dask_engine_on_two_local_workers_matches_the_local_engine(
     assert engine["name"] == "dask" and engine["scheduler"] == "a local cluster of two workers"
     _same_outputs(tmp_path / "local", tmp_path / "dask")
     assert _counts(local.summary) == _counts(dask.summary)
-    parts = Path(engine["partition_outputs"])
+    parts = dask.summary_path.parent / engine["partition_outputs"]  # named in the output folder
     assert engine["partitions"] >= 4
     names = {p.name for p in parts.iterdir()}
     assert {f"part-00000_{k}" for k in OUTPUT_KINDS} <= names and "input" not in names

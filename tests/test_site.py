@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,6 +80,14 @@ def test_site_is_built_offline_and_complete(built) -> None:
     assert "Compliance with the review mandate" in annual[0].read_text()
     assert external_references(html) == []
     assert (html / "_static" / "vendor" / "vega-bundle.js").stat().st_size > 500_000
+    # Leaflet (folium maps) and the widget manager are served by the site, never from a CDN.
+    assert (html / "_static" / "vendor" / "leaflet" / "leaflet.js").is_file()
+    assert (html / "_static" / "vendor" / "html-manager" / "embed.js").is_file()
+    score_page = (html / "book" / "counties" / "los-angeles" / "02-score.html").read_text()
+    assert "_static/vendor/html-manager/embed.js" in score_page
+    assert "cdn.jsdelivr" not in (html / "book" / "county-reports.html").read_text()
+    # Downloadable tables sit beside the county pages that link them.
+    assert list((html / "book" / "counties" / "los-angeles").glob("*.csv"))
     # The bundle is only loaded where a chart is.
     assert "vega-bundle.js" not in (html / "book" / "method" / "data.html").read_text()
     # Formulas are MathML, not TeX waiting for a script.
@@ -95,6 +104,12 @@ def test_public_site_holds_no_identifier(built) -> None:
     )
     identifiers |= set(dsa["Offender's Name"])
     assert find_identifiers(built["html"], identifiers) == []
+    # PDFs too (printed reports, press releases): their text, as a reader would copy it.
+    for pdf in sorted(built["html"].rglob("*.pdf")):
+        text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert find_identifiers(text, identifiers) == [], pdf
 
 
 def test_generated_pages_are_reproducible(built) -> None:
@@ -300,9 +315,79 @@ def test_hovering_a_question_mark_shows_its_definition(offline) -> None:
 
 
 def test_county_index_map_links_to_the_county_report(offline) -> None:
+    """The state map (folium, Leaflet served by the site) loads offline; a click opens the report."""
     offline.open("book/county-reports.html")
+    frame = offline.page.frame_locator("iframe.sl-map")
+    county = frame.locator(f"path.sl-county-{COUNTY.lower().replace(' ', '-')}")
+    county.wait_for(timeout=10_000)
+    assert frame.locator("path.sl-county").count() == 58
+    county.hover()
+    tooltip = frame.locator(".leaflet-tooltip")
+    tooltip.wait_for(timeout=2_000)
+    assert COUNTY in tooltip.inner_text()
+    offline.shot("county-reports-map")
     with offline.page.expect_navigation():
-        offline.page.click(f'path[aria-label="{COUNTY}"]', force=True)
+        county.click(force=True)
     assert offline.page.url.endswith("counties/los-angeles/05-county-report.html")
     assert COUNTY in offline.page.title()
     offline.assert_clean()
+
+
+SCREEN = {"width": 1400, "height": 900}
+HEIGHT_BUDGET = 8 * SCREEN["height"]
+"""The tallest a county page may be at 1400 px width: eight screens of 900 px."""
+
+
+def test_county_pages_stay_within_the_height_budget(built, offline) -> None:
+    offline.page.set_viewport_size(SCREEN)
+    heights = {}
+    for page in sorted((built["html"] / "book" / "counties" / "los-angeles").glob("*.html")):
+        offline.open(str(page.relative_to(built["html"])))
+        heights[page.name] = offline.page.evaluate("document.documentElement.scrollHeight")
+        offline.shot(f"county-{page.stem}-1400")
+    assert len(heights) == 5
+    assert all(h <= HEIGHT_BUDGET for h in heights.values()), heights
+    offline.assert_clean()
+
+
+def test_widget_controls_work_on_the_static_page(offline) -> None:
+    """The factor-preset picker switches the list on the page without a kernel (jslink)."""
+    offline.open("book/counties/los-angeles/02-score.html")
+    select = offline.page.locator(".widget-dropdown select").first
+    select.wait_for(timeout=15_000)
+    stack = offline.page.locator(".widget-stack, .jupyter-widgets.widget-container").first
+
+    def visible_caption() -> str:
+        return offline.page.evaluate(
+            """() => [...document.querySelectorAll('.sl-caption')]
+                 .filter(e => e.offsetParent !== null).map(e => e.innerText).join('|')"""
+        )
+
+    before = visible_caption()
+    assert "as configured" in before
+    select.select_option(label="no factors (offenses only)")
+    offline.page.wait_for_timeout(300)
+    after = visible_caption()
+    assert "no factors (offenses only)" in after and "as configured" not in after
+    assert stack.count() >= 1
+    offline.shot("widgets-static")
+    offline.assert_clean()
+
+
+def test_dashboard_labels_are_not_clipped_at_800_px(offline) -> None:
+    for width in (1400, 800):
+        offline.page.set_viewport_size({"width": width, "height": 900})
+        for page in ("commitments", "demographics"):
+            offline.open(f"book/dashboards/{page}.html")
+            text = offline.svg_text(page)
+            assert "…" not in text, f"{page} at {width} px clips a label"
+            offline.shot(f"dashboard-{page}-{width}")
+    offline.assert_clean()
+
+
+def test_public_site_holds_no_small_count(built) -> None:
+    """The publishing gate holds by every route: table cells, JSON counts, phrases of text and
+    lengths of lists of people (the public list of reviewed cases is the documented exception)."""
+    from helpers.privacy import find_small_counts
+
+    assert find_small_counts(built["html"]) == []

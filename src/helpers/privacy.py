@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -386,3 +387,322 @@ def assert_no_identifiers(
     if found:
         masked = ", ".join(f"{f[:2]}…{f[-1:]}" for f in found[:5])
         raise AssertionError(f"{len(found)} identifier(s) found in a public output (e.g. {masked})")
+
+
+# --------------------------------------------------------------------------------------------------
+# The publishing gate: counts, lists and documents of a public output
+# --------------------------------------------------------------------------------------------------
+
+SUPPRESSED_TEXT = f"fewer than {SMALL_CELL}"
+"""How a suppressed count reads in public text."""
+
+
+def is_small(n: object) -> bool:
+    """True for a count of 1 to ``SMALL_CELL - 1`` (what public outputs never show)."""
+    if isinstance(n, bool) or n is None:
+        return False
+    try:
+        value = float(n)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return not np.isnan(value) and 1 <= value < SMALL_CELL
+
+
+def public_count(n: int, mode: str) -> int | None:
+    """``n``, or None where a public output must not show it (1 to 10 people)."""
+    return None if check_mode(mode) == "public" and is_small(n) else int(n)
+
+
+def count_text(n: int, mode: str) -> str:
+    """``n`` in words for a page: ``1,234``, or ``fewer than 11`` in public mode for 1 to 10."""
+    shown = public_count(n, mode)
+    return SUPPRESSED_TEXT if shown is None else f"{shown:,}"
+
+
+def gate_counts(doc: object, mode: str, keys: Iterable[str]) -> object:
+    """A JSON-like document with every count under one of ``keys`` (at any depth) set to None
+    when it is 1 to 10, in public mode; unchanged in DA mode."""
+    names = set(keys)
+    if check_mode(mode) == "da":
+        return doc
+    if isinstance(doc, Mapping):
+        return {
+            k: (None if k in names and is_small(v) else gate_counts(v, mode, names))
+            for k, v in doc.items()
+        }
+    if isinstance(doc, list | tuple):
+        return [gate_counts(v, mode, names) for v in doc]
+    return doc
+
+
+WITHHELD_LIST = (
+    f"This list is not published: it would show how many people (1 to {SMALL_CELL - 1}) are in a "
+    "group whose count is suppressed. District attorney offices see it in their own report."
+)
+
+
+def list_reveals_small_count(
+    rows: pd.DataFrame, population: pd.DataFrame | None = None, by: Sequence[str] = ()
+) -> bool:
+    """True when a published list of people would reveal a count of 1 to 10: the list itself has
+    1 to 10 rows and is the whole ``population``, or for a column of ``by``, a value's rows in
+    the list are all of that value's 1 to 10 people in ``population``."""
+    whole = population if population is not None else rows
+    if is_small(len(rows)) and len(rows) == len(whole):
+        return True
+    for col in by:
+        if col not in rows or col not in whole:
+            continue
+        shown = rows[col].astype(str).value_counts()
+        total = whole[col].astype(str).value_counts()
+        both = pd.concat([shown.rename("shown"), total.rename("total")], axis=1).fillna(0)
+        n, t = both["shown"].to_numpy(float), both["total"].to_numpy(float)
+        if ((n >= 1) & (n < SMALL_CELL) & (n == t)).any():
+            return True
+    return False
+
+
+def gate_list(
+    rows: pd.DataFrame,
+    mode: str,
+    *,
+    population: pd.DataFrame | None = None,
+    by: Sequence[str] = (),
+) -> pd.DataFrame:
+    """A list of people fit for ``mode``: in public mode a list that would reveal a small count
+    (:func:`list_reveals_small_count`) becomes one row saying it is withheld."""
+    if check_mode(mode) == "public" and list_reveals_small_count(rows, population, by):
+        return pd.DataFrame({"note": [WITHHELD_LIST]})
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------
+# The public-build scan for small counts
+# --------------------------------------------------------------------------------------------------
+
+COUNT_WORDS = (
+    "n|people|persons|count|counts|cases|candidates|positive|positives|negative|negatives|"
+    "flagged|found|pool|selected|eligible|reviewed|outliers|decisions|reviews|resentenced"
+)
+_COUNT_NAME = re.compile(
+    rf"^(?:#\s*(?:of\s+)?\w.*|(?:n|number(?: of)?)[\s_]\S.*|.*[\s_](?:{COUNT_WORDS})|"
+    rf"(?:{COUNT_WORDS})(?:[\s_].*)?)$",
+    re.IGNORECASE,
+)
+PUBLISHED_SECTIONS = ("Cases reviewed",)
+"""Sections the small-count scan leaves alone, a documented exception: the annual report's and
+press release's public list of the cases reviewed in the year (with their decisions), which the
+memo asks every county to publish."""
+PUBLISHED_MEASURES = (
+    "All reviews logged in the year",
+    "Extreme-outlier cases reviewed in the year",
+)
+"""Measures of the annual report that count the public list of reviewed cases (the same
+documented exception)."""
+LIST_LENGTH = 10
+"""Person lists are published top-10 (or longer); a shorter public list shows how many there are."""
+_PERSON_COLUMNS = {"person", "pseudo_id", "pseudonym"}
+_TEXT_NAME = re.compile(rf"\b(?:{COUNT_WORDS}|people|persons)\b", re.IGNORECASE)
+_SMALL = r"(?<![\d.,–\[-])(?<!to )(?<!than )([1-9]|10)(?![\d.,%–\]-])"
+_TEXT_COUNT = re.compile(
+    rf"{_SMALL}\s+(?:{COUNT_WORDS}|person|candidate|decision|case)\b"
+    rf"|\b(?:{COUNT_WORDS})\b[^.:\n<]{{0,40}}(?<=[A-Za-z]):\s*{_SMALL}",
+    re.IGNORECASE,
+)
+
+
+_NOT_COUNT = re.compile(
+    r"share|rate|ratio|percent|%|year|month|age|rank|required|mandate|target|threshold|min|max|"
+    r"score|weight|level|k$|top|interval|ci_|_ci|low|high|p_value|mean|median",
+    re.IGNORECASE,
+)
+
+
+def is_count_name(name: object) -> bool:
+    """True for a column or key that names a count of people (``n``, ``People``, ``n_flagged``,
+    ``# of cases``, ``outliers``, ...), not a share, rate, policy number or setting."""
+    text = str(name).strip().replace("-", " ")
+    return bool(text) and bool(_COUNT_NAME.match(text)) and not _NOT_COUNT.search(text)
+
+
+def _small_cells(
+    where: str, header: Sequence[object], rows: Sequence[Sequence[object]]
+) -> list[str]:
+    found = []
+    counts = [i for i, h in enumerate(header) if is_count_name(h)]
+    for r, row in enumerate(rows, start=1):
+        for i in counts:
+            cell = str(row[i]).strip().replace(",", "") if i < len(row) else ""
+            if re.fullmatch(r"\d+(\.0+)?", cell) and is_small(cell):
+                found.append(f"{where}: row {r}, {header[i]} = {cell}")
+    if len(header) == 2 and not counts:  # a table of measures: name | value
+        for r, row in enumerate(rows, start=1):
+            cell = str(row[1]).strip().replace(",", "") if len(row) > 1 else ""
+            if row[0] in PUBLISHED_MEASURES:
+                continue
+            if _TEXT_NAME.search(str(row[0])) and re.fullmatch(r"\d+", cell) and is_small(cell):
+                found.append(f"{where}: row {r}, {row[0]} = {cell}")
+    persons = {str(h).strip().lower() for h in header} & _PERSON_COLUMNS
+    listed = [row for row in rows if any(str(cell).strip() for cell in row)]  # no blank rows
+    if persons and 1 <= len(listed) < LIST_LENGTH:
+        found.append(f"{where}: a list of {len(listed)} people")
+    return found
+
+
+def _json_small(doc: object, where: str, path: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(doc, Mapping):
+        for k, v in doc.items():
+            key = f"{path}.{k}" if path else str(k)
+            if is_count_name(k) and isinstance(v, int) and not isinstance(v, bool) and is_small(v):
+                found.append(f"{where}: {key} = {v}")
+            else:
+                found += _json_small(v, where, key)
+    elif isinstance(doc, list):
+        people = [d for d in doc if isinstance(d, Mapping) and set(map(str, d)) & _PERSON_COLUMNS]
+        if people and len(people) == len(doc) and is_small(len(doc)):
+            found.append(f"{where}: {path} lists {len(doc)} people")
+        for i, v in enumerate(doc):
+            found += _json_small(v, where, f"{path}[{i}]")
+    return found
+
+
+class _TableParser(HTMLParser):
+    """The tables (header, rows) and the visible text outside tables of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[list[str], list[list[str]]]] = []
+        self.text: list[str] = []
+        self._open: list[dict] = []
+        self._skip = 0
+        self._heading: list[str] | None = None
+        self.section = ""
+
+    def handle_starttag(self, tag: str, _attrs: list) -> None:
+        """Open a table, row or cell."""
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._heading = []
+        elif tag == "table":
+            self._open.append({"header": [], "rows": [], "row": None, "cell": None, "th": False})
+        elif self._open and tag == "tr":
+            self._open[-1]["row"] = []
+        elif self._open and tag in ("td", "th"):
+            table = self._open[-1]
+            table["cell"] = []
+            table["th"] = tag == "th" and not table["rows"]
+
+    def handle_endtag(self, tag: str) -> None:
+        """Close a cell, row or table."""
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6") and self._heading is not None:
+            self.section = " ".join("".join(self._heading).replace("#", "").split())
+            self._heading = None
+        elif not self._open:
+            return
+        elif tag in ("td", "th"):
+            self._end_cell(self._open[-1])
+        elif tag == "tr":
+            self._end_row(self._open[-1])
+        elif tag == "table":
+            table = self._open.pop()
+            if not self.exempt:
+                self.tables.append((table["header"], table["rows"]))
+
+    @property
+    def exempt(self) -> bool:
+        """True inside a section of :data:`PUBLISHED_SECTIONS`."""
+        return self.section.rstrip("¶ ").strip() in PUBLISHED_SECTIONS
+
+    @staticmethod
+    def _end_cell(table: dict) -> None:
+        if table["cell"] is not None and table["row"] is not None:
+            table["row"].append(" ".join("".join(table["cell"]).split()))
+        table["cell"] = None
+
+    @staticmethod
+    def _end_row(table: dict) -> None:
+        row, table["row"] = table["row"], None
+        if row is None:
+            return
+        if table["th"] and not table["header"] and not table["rows"]:
+            table["header"] = row
+        elif row:
+            table["rows"].append(row)
+
+    def handle_data(self, data: str) -> None:
+        """Keep a cell's text, or the page's text outside tables."""
+        if self._skip:
+            return
+        if self._heading is not None:
+            self._heading.append(data)
+        elif self._open and self._open[-1]["cell"] is not None:
+            self._open[-1]["cell"].append(data)
+        elif not self._open and not self.exempt:
+            self.text.append(data)
+
+
+def _text_small(text: str, where: str) -> list[str]:
+    flat = " ".join(text.split())
+    return [
+        f"{where}: text '{flat[max(0, m.start() - 30) : m.end() + 10]}'"
+        for m in _TEXT_COUNT.finditer(flat)
+    ]
+
+
+def _without_published_sections(markdown: str) -> str:
+    """Markdown text without the sections of :data:`PUBLISHED_SECTIONS`."""
+    keep, out = True, []
+    for line in markdown.splitlines():
+        if line.startswith("#"):
+            keep = line.lstrip("#").strip() not in PUBLISHED_SECTIONS
+        if keep:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _file_small(path: Path, where: str) -> list[str]:
+    import csv
+    import json
+
+    suffix = path.suffix.lower()
+    text = path.read_text(encoding="utf-8", errors="ignore")
+    if suffix == ".json":
+        try:
+            return _json_small(json.loads(text), where)
+        except ValueError:
+            return []
+    if suffix == ".csv":
+        rows = list(csv.reader(text.splitlines()))
+        return _small_cells(where, rows[0], rows[1:]) if rows else []
+    if suffix in (".html", ".htm"):
+        page = _TableParser()
+        page.feed(text)
+        found = [f for h, r in page.tables for f in _small_cells(where, h, r)]
+        return found + _text_small(" ".join(page.text), where)
+    if suffix in (".md", ".txt"):
+        return _text_small(_without_published_sections(text), where)
+    return []
+
+
+def find_small_counts(target: str | Path | pd.DataFrame) -> list[str]:
+    """Counts of 1 to 10 people in a public output (a file, a folder, a table or text): count
+    cells of tables (CSV files, HTML tables, frames: columns named like ``n``, ``People``,
+    ``n_flagged``), count keys of JSON documents, phrases of text (``4 positive``, ``cases on the
+    list: 2``) and lists of people (a table with a ``person`` column, or a JSON list of person
+    records) of 1 to 10 rows. Each finding says where."""
+    if isinstance(target, pd.DataFrame):
+        values = target.astype(object).where(target.notna(), "").to_numpy().tolist()
+        return _small_cells("table", [str(c) for c in target.columns], values)
+    if isinstance(target, str) and not Path(target).exists():
+        return _text_small(target, "text")
+    root = Path(target)
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    found: list[str] = []
+    for path in files:
+        where = path.relative_to(root).as_posix() if root.is_dir() else path.name
+        found += _file_small(path, where)
+    return found

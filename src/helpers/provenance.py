@@ -1,16 +1,20 @@
-"""Provenance of every output: file hashes, the code's hash and commit, and library versions.
+"""Provenance of every output: file hashes, the code's hash and commit, library versions, paths
+stored relative to the checkout, and deterministic element ids for generated maps.
 
 Every manifest and report records the same facts through these functions, so that two outputs can
-be compared and a result traced to the exact inputs, code and libraries that made it.
+be compared, a rerun writes the same bytes, and a result is traced to the exact inputs, code and
+libraries that made it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata as md
+import os
 import platform
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import helpers
 from helpers import paths
@@ -82,3 +86,35 @@ def library_versions() -> dict[str, str]:
         except md.PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+def display_path(path: str | Path) -> str:
+    """``path`` as recorded inside an output or passed to a notebook: relative to the checkout
+    (``data/processed``, ``../elsewhere/doj.csv``), never an absolute path that differs from one
+    machine or checkout to the next. A relative ``path`` is taken as relative to the working
+    folder."""
+    return Path(os.path.relpath(Path(path).absolute(), paths.ROOT)).as_posix()
+
+
+def stored_path(text: str | Path) -> Path:
+    """A path recorded by :func:`display_path`, back as a usable path (relative: to the
+    checkout)."""
+    path = Path(text)
+    return path if path.is_absolute() else Path(os.path.normpath(paths.ROOT / path))
+
+
+def stable_ids(fmap: Any, prefix: str = "sl") -> Any:
+    """Give every element of a folium map a deterministic id (folium draws random ones), so the
+    same map gives the same bytes on rerun; elements added later get the next ids."""
+    root = fmap.get_root()
+    count = getattr(root, "_sl_count", 0)
+    queue = [root]
+    while queue:
+        element = queue.pop(0)
+        if not getattr(element, "_sl_stable", False):
+            element._id = f"{prefix}{count:05d}"
+            element._sl_stable = True
+            count += 1
+        queue.extend(element._children.values())
+    root._sl_count = count
+    return fmap

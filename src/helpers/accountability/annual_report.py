@@ -31,7 +31,14 @@ from helpers.accountability.settings import Settings, load_settings
 from helpers.audit import add_groups
 from helpers.counties import canonical_name, in_county, slug
 from helpers.errors import InputError
-from helpers.privacy import SMALL_CELL, check_mode, suppress
+from helpers.privacy import (
+    SMALL_CELL,
+    SUPPRESSED_TEXT,
+    check_mode,
+    count_text,
+    is_small,
+    suppress,
+)
 from helpers.screening.config import CountyConfig
 
 SUPPRESSED = "—"
@@ -42,7 +49,8 @@ SUPPRESSION_NOTE = (
 PRIVACY_NOTE = (
     "Cases are named by their superior-court case number, as the review policy requires; court case "
     "numbers are public records. CDCR numbers, names, birth dates and reviewers' notes are never "
-    "published; reasons are given as the documented reason codes."
+    "published; reasons are given as the documented reason codes, with medical and trauma reasons "
+    "given as mitigating circumstances."
 )
 SAVINGS_HEADER = [
     "Measure",
@@ -69,16 +77,51 @@ class AnnualReport:
 
     @property
     def statement(self) -> str:
-        """The compliance statement in plain words."""
-        return str(self.compliance["statement"])
+        """The compliance statement in plain words (public mode: without a count of 1-10
+        extreme outliers, through the publishing gate)."""
+        c = self.compliance
+        if self.mode == "public" and is_small(c["outliers"]):
+            met = "met" if c["mandate_met"] else "did not meet"
+            return (
+                f"{self.county} {met} the review mandate in {self.year}: it reviewed "
+                f"{c['reviewed']} extreme-outlier cases; its list holds {SUPPRESSED_TEXT} "
+                "(the exact number, and what would reveal it, is suppressed)."
+            )
+        return str(c["statement"])
+
+    def capped(self) -> bool:
+        """True when the mandate's required number is the (suppressed) number of outliers."""
+        c = self.compliance
+        return self.mode == "public" and is_small(c["outliers"]) and c["required"] == c["outliers"]
 
 
-def _reasons_in_words(codes: pd.Series) -> pd.Series:
-    from helpers.data.decision_log import reason_codes, split_codes
+GENERALISED_REASONS = {"HEALTH": "MITIGATING", "TRAUMA": "MITIGATING"}
+"""Reason codes that say something about a person's health or history, and the general code public
+reports give instead (a reader who knows the case must not learn a medical or trauma history)."""
+GENERAL_MEANINGS = {"MITIGATING": "mitigating circumstances"}
+"""The meaning of the general codes public reports use."""
+
+
+def _split_public(codes: pd.Series, mode: str) -> list[list[str]]:
+    """Each entry's reason codes; in public mode sensitive codes generalised (each code once)."""
+    from helpers.data.decision_log import split_codes
+
+    out = []
+    for cs in split_codes(codes):
+        if mode == "public":
+            cs = list(dict.fromkeys(GENERALISED_REASONS.get(c, c) for c in cs))
+        out.append(cs)
+    return out
+
+
+def _reasons_in_words(codes: pd.Series, mode: str = "public") -> pd.Series:
+    """The reason codes in words (public mode: sensitive reasons generalised)."""
+    from helpers.data.decision_log import reason_codes
 
     meaning = dict(zip(reason_codes()["code"], reason_codes()["meaning"], strict=True))
+    meaning |= GENERAL_MEANINGS
     return pd.Series(
-        ["; ".join(meaning.get(c, c) for c in cs) for cs in split_codes(codes)],
+        ["; ".join(meaning.get(c, c) for c in cs) for cs in _split_public(codes, mode)],
         index=codes.index,
         dtype="string",
     )
@@ -204,8 +247,12 @@ def _reviewed_cases(log: pd.DataFrame, outliers: pd.DataFrame, mode: str) -> pd.
                 "string"
             ),
             "extreme_outlier": np.where(is_outlier.to_numpy(), "yes", "no"),
-            "reasons": _reasons_in_words(log["reason_codes"]),
-            "reason_codes": log["reason_codes"].astype("string"),
+            "reasons": _reasons_in_words(log["reason_codes"], mode),
+            "reason_codes": pd.Series(
+                [";".join(cs) for cs in _split_public(log["reason_codes"], mode)],
+                index=log.index,
+                dtype="string",
+            ),
         }
     )
     if mode == "da":
@@ -289,6 +336,38 @@ def _savings_rows(report: AnnualReport) -> list[tuple[str, str, str]]:
     ]
 
 
+SCENARIO_HEADER = [
+    "Scenario",
+    "Share resentenced",
+    "Cost of a person-year",
+    "Discount rate",
+    "Projected savings",
+    "… to the county",
+    "… to the state",
+]
+"""The header of the savings-scenarios table of the page and the press release."""
+
+
+def _scenario_rows(report: AnnualReport) -> list[list[str]]:
+    """The projected savings of the county under each scenario, in words."""
+    rows = []
+    people = int(report.savings.row(report.county, "projected")["people"])
+    hide = report.mode == "public" and 0 < people < SMALL_CELL
+    for r in report.savings.scenario_rows(report.county).itertuples():
+        money_cells = [SUPPRESSED] * 3 if hide else [_usd(r.savings), _usd(r.county_part),
+                                                      _usd(r.state_part)]  # fmt: skip
+        rows.append(
+            [
+                str(r.scenario),
+                f"{r.grant_rate:.0%}",
+                f"{_usd(r.cost_per_person_year)} ({r.cost_basis})",
+                f"{r.discount_rate:.0%}",
+                *money_cells,
+            ]
+        )
+    return rows
+
+
 def _demo_rows(report: AnnualReport) -> list[list[str]]:
     rows = []
     for _, d in report.demographics.iterrows():
@@ -344,12 +423,14 @@ def _md_table(head: list[str], rows: list[list[str]]) -> str:
 
 def _facts(report: AnnualReport) -> list[tuple[str, str]]:
     c = report.compliance
+    required = SUPPRESSED_TEXT if report.capped() else str(c["required"])
+    shortfall = SUPPRESSED_TEXT if report.capped() and c["shortfall"] else str(c["shortfall"])
     return [
-        ("Extreme-outlier cases on the list", str(c["outliers"])),
-        ("Reviews the mandate requires", f"{c['required']} ({c['mandate']})"),
+        ("Extreme-outlier cases on the list", count_text(int(c["outliers"]), report.mode)),
+        ("Reviews the mandate requires", f"{required} ({c['mandate']})"),
         ("Extreme-outlier cases reviewed in the year", str(c["reviewed"])),
         ("Mandate met", "yes" if c["mandate_met"] else "no"),
-        ("Shortfall", str(c["shortfall"])),
+        ("Shortfall", shortfall),
         ("All reviews logged in the year", str(c["reviews_logged"])),
     ]
 
@@ -458,6 +539,13 @@ def _md_savings(report: AnnualReport) -> list[str]:
         "between the old expected release and the end of the new sentence. Formulas and sources: "
         "[the accountability method](../method/accountability.md).",
         "",
+        "### Projected savings as scenarios",
+        "",
+        "Not everyone reviewed is resentenced, a few people leaving saves less than the average "
+        "cost of a prison bed, and a dollar saved in ten years is worth less than one today:",
+        "",
+        _md_table(SCENARIO_HEADER, _scenario_rows(report)),
+        "",
         f"_Generated by secondlook {helpers.__version__}; mode {report.mode}._",
         "",
     ]
@@ -564,6 +652,8 @@ def _html_savings(report: AnnualReport) -> list[str]:
         "if resentenced on the as-of date (an upper bound). Realised: the years between the old "
         "expected release and the end of the new sentence of people resentenced in the year. Life "
         "without parole and condemned sentences are counted but not costed.</p>",
+        "<h3>Projected savings as scenarios</h3>",
+        _html_table(SCENARIO_HEADER, _scenario_rows(report)),
         f'<p class="note">Generated by secondlook {html.escape(helpers.__version__)}.</p>',
     ]
 

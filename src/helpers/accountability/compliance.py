@@ -9,6 +9,7 @@ still unreviewed; :func:`compliance_statement` says it in a plain sentence.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -24,10 +25,12 @@ ConfigLike = CountyConfig | Callable[[str], CountyConfig] | Mapping[str, CountyC
 configuration, or ``None`` (the settings' fallback mandate)."""
 COMPLIANCE_COLUMNS = [
     "county", "fips", "year", "outliers", "required", "reviewed", "reviewed_priority",
-    "mandate_met", "shortfall", "unreviewed", "unreviewed_case_numbers", "reviews_logged",
-    "mandate", "statement",
+    "mandate_met", "shortfall", "required_fewer", "met_fewer", "required_more", "met_more",
+    "reading", "unreviewed", "unreviewed_case_numbers", "reviews_logged", "mandate", "statement",
 ]  # fmt: skip
 """The columns of :func:`compliance`."""
+READINGS = ("fewer", "more")
+"""The two readings of "review at least 5 or 50 %": at least the fewer (min) or the more (max)."""
 
 
 def mandate_text(mandate: Mandate) -> str:
@@ -77,7 +80,8 @@ def in_year(decisions: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def compliance_statement(row: Mapping[str, Any]) -> str:
-    """A plain sentence on one county-year of :func:`compliance`."""
+    """A plain sentence on one county-year of :func:`compliance`, under the configured reading,
+    with what the other reading of the mandate would have required."""
     county, year = row["county"], row["year"]
     outliers, required, reviewed = int(row["outliers"]), int(row["required"]), int(row["reviewed"])
     rule = row["mandate"]
@@ -86,16 +90,24 @@ def compliance_statement(row: Mapping[str, Any]) -> str:
             f"{county} had no extreme-outlier cases on the list in {year}; the review mandate "
             f"({rule}) required no reviews."
         )
+    other = "more" if row.get("reading", "fewer") == "fewer" else "fewer"
+    other_required = int(row.get(f"required_{other}", required))
+    other_met = bool(row.get(f"met_{other}", row["mandate_met"]))
+    other_text = (
+        f" Read as whichever is {other}, the mandate would require {other_required}, which "
+        f"{county} {'met' if other_met else 'did not meet'}."
+    )
     if row["mandate_met"]:
         return (
             f"{county} met the review mandate in {year}: it reviewed {reviewed} of its {outliers} "
-            f"extreme-outlier cases, and the mandate ({rule}) required {required}."
+            f"extreme-outlier cases, and the mandate ({rule}) required {required}." + other_text
         )
     left = outliers - reviewed
     return (
         f"{county} did not meet the review mandate in {year}: it reviewed {reviewed} of the "
         f"{required} extreme-outlier cases the mandate ({rule}) requires, a shortfall of "
         f"{int(row['shortfall'])}. {left} of its {outliers} extreme-outlier cases remain unreviewed."
+        + other_text
     )
 
 
@@ -199,6 +211,7 @@ def _county_row(part: pd.DataFrame, mandate: Mandate) -> dict[str, Any]:
     required = int(mandate.required(n))
     reviewed = int(part["reviewed"].sum())
     left = part.loc[~part["reviewed"].to_numpy(dtype=bool)]
+    by_reading = {r: int(replace(mandate, whichever=r).required(n)) for r in READINGS}
     return {
         "outliers": n,
         "required": required,
@@ -206,6 +219,11 @@ def _county_row(part: pd.DataFrame, mandate: Mandate) -> dict[str, Any]:
         "reviewed_priority": int((part["reviewed"] & part["review_required"].astype(bool)).sum()),
         "mandate_met": reviewed >= required,
         "shortfall": max(required - reviewed, 0),
+        "required_fewer": by_reading["fewer"],
+        "met_fewer": reviewed >= by_reading["fewer"],
+        "required_more": by_reading["more"],
+        "met_more": reviewed >= by_reading["more"],
+        "reading": mandate.whichever,
         "unreviewed": left["cdcno"].astype(str).tolist(),
         "unreviewed_case_numbers": left["case_number"].astype(str).tolist(),
         "mandate": mandate_text(mandate),

@@ -1,8 +1,9 @@
 """Savings: years of incarceration avoided × cost per person-year, split between county and state.
 
-Both **projected** (the top-k eligible resentenced on the as-of date, :func:`projected_years`) and
-**realised** (the resentencings in the decision log, :func:`realised_years`), per county and
-statewide (:func:`savings`); :func:`statewide_table` puts compliance and savings of all 58 counties
+Both **projected** (the top-k eligible resentenced on the as-of date, :func:`projected_years`; an
+upper bound, and as scenarios by :func:`savings_scenarios`: the share actually resentenced,
+average or marginal cost, discounting) and **realised** (the resentencings in the decision log,
+:func:`realised_years`), per county and statewide (:func:`savings`); :func:`statewide_table` puts compliance and savings of all 58 counties
 side by side for the map, small cells suppressed in public mode.
 """
 
@@ -196,14 +197,77 @@ def _aggregate(detail: pd.DataFrame, kind: str, settings: Settings) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+SCENARIO_COLUMNS = [
+    "county", "scenario", "grant_rate", "cost_basis", "cost_per_person_year", "discount_rate",
+    "people", "expected_resentenced", "expected_years_avoided", "savings", "county_part",
+    "state_part", "county_share",
+]  # fmt: skip
+"""The columns of :func:`savings_scenarios`."""
+
+
+def present_value_years(years: np.ndarray, rate: float) -> np.ndarray:
+    """Years avoided, discounted: a cost spread evenly over ``years`` at real rate ``rate``,
+    valued today (continuous compounding; equal to ``years`` at rate 0)."""
+    years = np.asarray(years, dtype="float64")
+    if rate <= 0:
+        return years
+    delta = np.log1p(rate)
+    return -np.expm1(-delta * years) / delta
+
+
+def savings_scenarios(projected: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Projected savings under each scenario of the settings, per county and statewide.
+
+    For each scenario: expected people resentenced = people × ``grant_rate``; expected years
+    avoided = ``grant_rate`` × years avoided; savings = ``grant_rate`` × Σ discounted years ×
+    the cost of a person-year (average, or ``marginal_cost_share`` of it); the county part is
+    ``county_share`` of each.  People not costed (LWOP, condemned, no release date) add nothing.
+    """
+    rows = []
+    years = projected["years_avoided"].to_numpy("float64")
+    groups = [(str(c), g.index) for c, g in projected.groupby("county", sort=True, dropna=True)]
+    for county, index in [*groups, (STATEWIDE_ROW, projected.index)]:
+        y = np.nan_to_num(years[projected.index.get_indexer(index)], nan=0.0)
+        for sc in settings.scenarios:
+            cost = settings.cost_of(sc)
+            total = sc.grant_rate * float(present_value_years(y, sc.discount_rate).sum()) * cost
+            rows.append(
+                {
+                    "county": county,
+                    "scenario": sc.name,
+                    "grant_rate": sc.grant_rate,
+                    "cost_basis": sc.cost,
+                    "cost_per_person_year": cost,
+                    "discount_rate": sc.discount_rate,
+                    "people": len(index),
+                    "expected_resentenced": sc.grant_rate * len(index),
+                    "expected_years_avoided": sc.grant_rate * float(y.sum()),
+                    "savings": total,
+                    "county_part": total * settings.county_share,
+                    "state_part": total * (1 - settings.county_share),
+                    "county_share": settings.county_share,
+                }
+            )
+    return pd.DataFrame(rows, columns=SCENARIO_COLUMNS)
+
+
 @dataclass
 class Savings:
-    """Savings per county and statewide (``table``), with the per-person detail behind them."""
+    """Savings per county and statewide (``table``), with the per-person detail behind them and
+    the projected savings under each scenario (``scenarios``)."""
 
     table: pd.DataFrame  # county, kind (projected | realised), people, costed, years, money
     projected: pd.DataFrame
     realised: pd.DataFrame
     settings: Settings
+    scenarios: pd.DataFrame | None = None
+
+    def scenario_rows(self, county: str) -> pd.DataFrame:
+        """The scenarios of one county (or ``Statewide``)."""
+        frame = (
+            self.scenarios if self.scenarios is not None else pd.DataFrame(columns=SCENARIO_COLUMNS)
+        )
+        return frame.loc[frame["county"] == county].reset_index(drop=True)
 
     def row(self, county: str, kind: str) -> dict[str, Any]:
         """One row of ``table`` as a dict (zeros when the county has none)."""
@@ -242,7 +306,7 @@ def savings(
         [_aggregate(proj, "projected", settings), _aggregate(real, "realised", settings)],
         ignore_index=True,
     )
-    return Savings(table, proj, real, settings)
+    return Savings(table, proj, real, settings, savings_scenarios(proj, settings))
 
 
 def _empty_log() -> pd.DataFrame:
@@ -273,8 +337,9 @@ def statewide_table(
 ) -> pd.DataFrame:
     """One row per California county (all 58, for the map): compliance and savings side by side.
 
-    Columns: ``county, fips, outliers, required, reviewed, mandate_met, shortfall,
-    projected_people, projected_savings, realised_people, realised_savings`` (+ ``suppressed``,
+    Columns: ``county, fips, outliers, required, reviewed, shortfall, required_fewer,
+    required_more, mandate_met, met_fewer, met_more, reading, projected_people,
+    projected_savings, realised_people, realised_savings`` (+ ``suppressed``,
     ``suppression``).  In ``public`` mode the people counts of 1-10 are suppressed with
     complementary suppression down each column (:func:`helpers.privacy.suppress`), and so are the
     shortfall and savings computed from them; ``mandate_met`` — the office's compliance status —
@@ -296,6 +361,8 @@ def statewide_table(
         by=None,
         derived={
             "required": ["outliers"],
+            "required_fewer": ["outliers"],
+            "required_more": ["outliers"],
             "shortfall": ["outliers", "reviewed"],
             "projected_savings": ["projected_people"],
             "realised_savings": ["realised_people"],
@@ -310,9 +377,11 @@ def _county_columns(comp: pd.DataFrame, sav: Savings) -> pd.DataFrame:
     proj = tab.loc[tab["kind"] == "projected"].set_index("county")
     real = tab.loc[tab["kind"] == "realised"].set_index("county")
     out = county_table()[["county", "fips"]].copy()
-    for col in ("outliers", "required", "reviewed", "shortfall"):
+    for col in ("outliers", "required", "reviewed", "shortfall", "required_fewer", "required_more"):
         out[col] = out["county"].map(comp[col]).fillna(0).astype("int64")
-    out["mandate_met"] = out["county"].map(comp["mandate_met"]).astype("boolean")
+    for col in ("mandate_met", "met_fewer", "met_more"):
+        out[col] = out["county"].map(comp[col]).astype("boolean")
+    out["reading"] = out["county"].map(comp["reading"]).astype("string")
     out["projected_people"] = out["county"].map(proj["people"]).fillna(0).astype("int64")
     out["projected_savings"] = out["county"].map(proj["savings"]).fillna(0.0).astype("float64")
     out["realised_people"] = out["county"].map(real["people"]).fillna(0).astype("int64")

@@ -37,10 +37,26 @@ SETTING_KEYS = (
     "county_share",
     "mandate",
     "projected_top_k",
+    "marginal_cost_share",
+    "scenarios",
 )
 """The keys of the settings file."""
 MANDATE_KEYS = ("min_cases", "share", "whichever")
 """The keys of the settings file's ``mandate``."""
+SCENARIO_KEYS = ("name", "grant_rate", "cost", "discount_rate")
+"""The keys of each of the settings file's savings ``scenarios``."""
+COST_BASES = ("average", "marginal")
+"""A scenario's cost of a person-year: the average cost, or the marginal cost (its share)."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A savings scenario: the share of candidates resentenced, the cost basis and discounting."""
+
+    name: str
+    grant_rate: float
+    cost: str
+    discount_rate: float
 
 
 @dataclass(frozen=True)
@@ -56,6 +72,13 @@ class Settings:
     comparison_cost_year: str
     description: str
     sources: tuple[str, ...]
+    marginal_cost_share: float = 1.0
+    scenarios: tuple[Scenario, ...] = ()
+
+    def cost_of(self, scenario: Scenario) -> float:
+        """The cost of a person-year under ``scenario`` (average, or its marginal share)."""
+        share = self.marginal_cost_share if scenario.cost == "marginal" else 1.0
+        return self.cost_per_person_year * share
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
@@ -83,7 +106,35 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
         comparison_cost_year=text(doc.get("comparison_cost_year"), "comparison_cost_year", path),
         description=text(doc.get("description"), "description", path),
         sources=tuple(text_list(doc.get("sources"), "sources", path)),
+        marginal_cost_share=number(
+            doc.get("marginal_cost_share"), "marginal_cost_share", path, lo=0, hi=1
+        ),
+        scenarios=_scenarios(doc.get("scenarios"), path),
     )
+
+
+def _scenarios(value: Any, path: Path) -> tuple[Scenario, ...]:
+    """The savings scenarios: a non-empty list of name, grant rate, cost basis, discount rate."""
+    if isinstance(value, tuple) and all(isinstance(v, Scenario) for v in value):
+        return value
+    if not isinstance(value, list) or not value:
+        raise fail(path, "scenarios", "a non-empty list of scenarios", value)
+    out = []
+    for i, item in enumerate(value):
+        key = f"scenarios[{i}]"
+        m = mapping(item, key, path)
+        check_keys(m, SCENARIO_KEYS, path, key)
+        out.append(
+            Scenario(
+                name=text(m.get("name"), f"{key}.name", path),
+                grant_rate=number(m.get("grant_rate"), f"{key}.grant_rate", path, lo=0, hi=1),
+                cost=choice(m.get("cost"), f"{key}.cost", path, COST_BASES),
+                discount_rate=number(
+                    m.get("discount_rate"), f"{key}.discount_rate", path, lo=0, hi=1
+                ),
+            )
+        )
+    return tuple(out)
 
 
 def _positive(value: Any, key: str, path: Path) -> float:

@@ -2,36 +2,50 @@
 sentence disparities, the RJA indicator, and the audit's tables and figures.
 
 Modules by what they measure: ``groups`` (the project's one race-group and age-band scheme and the
-audit dimensions), ``stats`` (intervals, ratios and flags), ``protect`` (public-mode suppression of
-group tables), ``selection`` (the selections and the selection audit), ``assistive`` (who among the
-eligible a selection misses), ``sentences`` (sentence disparity and its regression), ``rja`` (the
-Racial Justice Act indicator), ``figures`` and ``run`` (one audit's files and ``audit.json``).
-The method's settings are in ``constants``.
+audit dimensions), ``stats`` (Wilson, Katz and Mantel–Haenszel intervals, band tests, the
+Benjamini–Hochberg correction and flags), ``protect`` (public-mode suppression of group tables),
+``selection`` (the selections and the selection audit, within counties too), ``assistive`` (whom a
+selection finds and misses among the labelled), ``sentences`` (sentence disparity and its mediation
+analysis), ``rja`` (the Racial Justice Act indicator, both prongs), ``whatif`` (each rule of the
+screen dropped in turn), ``figures`` and ``run`` (one audit's files and ``audit.json``).  The
+method's settings are in ``constants``.
 """
 
 from __future__ import annotations
 
 from helpers.audit.assistive import (
     ASSISTIVE_COUNTS,
+    ASSISTIVE_MEASURES,
     assistive_audit,
     fairlearn_check,
     protect_assistive_audit,
 )
 from helpers.audit.constants import (
     CI_LEVEL,
+    CONTINUITY_CORRECTION,
+    FDR,
     N_BOOT,
+    POSITIVE_DECISIONS,
     RACE_COLUMNS,
     RATIO_BOUNDS,
     REFERENCE_GROUP,
+    RJA_GROUP_MIN,
     RJA_LABELS,
     RJA_MIN_PEERS,
+    RJA_NULL_SHUFFLES,
+    RJA_PEER_KEYS,
     RJA_PERCENTILE,
+    RJA_PERMUTATIONS,
     SEED,
     SENTENCE_EXCLUSION_RULE,
     SEP,
+    SNAPSHOT_BIAS,
     TOP_K,
+    WITHIN,
 )
 from helpers.audit.figures import (
+    PAGE_TABLES,
+    page_tables,
     plain_frame,
     race_rows,
     selection_rates_figure,
@@ -50,17 +64,25 @@ from helpers.audit.groups import (
     race_group_table,
 )
 from helpers.audit.protect import protect_group_table
-from helpers.audit.rja import protect_rja_summary, rja_indicator, rja_summary
+from helpers.audit.rja import (
+    RJA_COUNTS,
+    protect_rja_summary,
+    rja_indicator,
+    rja_null_rate,
+    rja_summary,
+)
 from helpers.audit.run import (
     MODEL_SCORE_COLUMNS,
     AuditOptions,
     ModelScores,
     build_candidates_for,
     read_model_scores,
+    review_labels,
     with_model_scores,
     write_audit,
 )
 from helpers.audit.selection import (
+    SELECTION_COLUMNS,
     SELECTION_COUNTS,
     SELECTION_DERIVED,
     protect_selection_audit,
@@ -69,57 +91,96 @@ from helpers.audit.selection import (
 )
 from helpers.audit.sentences import (
     CONTROLLING_PARTS,
+    MEDIATION_COLUMNS,
     REGRESSION_VALUES,
     SentenceDisparity,
     controlling_offense_info,
     protect_sentence_tables,
     sentence_disparity,
+    sentence_mediation,
     sentence_regression,
 )
 from helpers.audit.stats import (
+    RatioTest,
     as_mask,
+    band_flag,
+    benjamini_hochberg,
     cell_rng,
-    outside_bounds,
+    katz_ratio,
+    mantel_haenszel_ratio,
     percentile_interval,
     reference_positions,
     safe_ratio,
+    wilson_interval,
+)
+from helpers.audit.whatif import (
+    AS_CONFIGURED,
+    RULE_PREFIX,
+    WHAT_IF_RACE,
+    criterion_what_if,
+    rule_columns,
 )
 
 __all__ = [
     "AGE_BANDS",
     "AGE_BAND_ORDER",
     "ASSISTIVE_COUNTS",
+    "ASSISTIVE_MEASURES",
+    "AS_CONFIGURED",
     "AuditOptions",
     "CI_LEVEL",
+    "CONTINUITY_CORRECTION",
     "CONTROLLING_PARTS",
+    "FDR",
+    "MEDIATION_COLUMNS",
+    "MEDIATION_STEPS",
+    "MIN_CLUSTERS",
     "MODEL_SCORE_COLUMNS",
     "ModelScores",
     "N_BOOT",
+    "PAGE_TABLES",
+    "POSITIVE_DECISIONS",
     "RACE_COLUMNS",
     "RATIO_BOUNDS",
     "REFERENCE_GROUP",
     "REGRESSION_VALUES",
+    "RJA_COUNTS",
+    "RJA_GROUP_MIN",
     "RJA_LABELS",
     "RJA_MIN_PEERS",
+    "RJA_NULL_SHUFFLES",
+    "RJA_PEER_KEYS",
     "RJA_PERCENTILE",
+    "RJA_PERMUTATIONS",
+    "RULE_PREFIX",
+    "RatioTest",
     "SEED",
+    "SELECTION_COLUMNS",
     "SELECTION_COUNTS",
     "SELECTION_DERIVED",
     "SENTENCE_EXCLUSION_RULE",
     "SEP",
+    "SNAPSHOT_BIAS",
     "SentenceDisparity",
     "TOP_K",
+    "WHAT_IF_RACE",
+    "WITHIN",
     "add_groups",
     "age_band",
     "as_mask",
     "assistive_audit",
+    "band_flag",
+    "benjamini_hochberg",
     "build_candidates_for",
     "cell_rng",
     "controlling_offense_info",
+    "criterion_what_if",
     "fairlearn_check",
     "group_codes",
     "group_definitions",
-    "outside_bounds",
+    "katz_ratio",
+    "mantel_haenszel_ratio",
+    "page_tables",
     "percentile_interval",
     "plain_frame",
     "protect_assistive_audit",
@@ -131,8 +192,11 @@ __all__ = [
     "race_rows",
     "read_model_scores",
     "reference_positions",
+    "review_labels",
     "rja_indicator",
+    "rja_null_rate",
     "rja_summary",
+    "rule_columns",
     "safe_ratio",
     "selection_audit",
     "selection_rates_figure",
@@ -140,8 +204,10 @@ __all__ = [
     "selections",
     "sentence_by_category_figure",
     "sentence_disparity",
+    "sentence_mediation",
     "sentence_regression",
     "sentence_regression_figure",
+    "wilson_interval",
     "with_model_scores",
     "write_audit",
     "write_figures",

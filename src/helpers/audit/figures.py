@@ -86,7 +86,14 @@ def selection_rates_figure(out: Path, race: pd.DataFrame, title: str) -> str | N
                 part["selection_rate_hi"].to_numpy(float) - rate,
             ]
         )
-        axes[0].bar(x + i * width, rate, width, yerr=np.nan_to_num(err), label=s, capsize=2)
+        axes[0].bar(
+            x + i * width,
+            rate,
+            width,
+            yerr=np.clip(np.nan_to_num(err), 0, None),
+            label=s,
+            capsize=2,
+        )
     axes[0].set_xticks(x + width * (len(sels) - 1) / 2, groups, rotation=30, ha="right")
     axes[0].set_ylabel("selection rate (95% interval)")
     axes[0].legend(fontsize=8)
@@ -121,7 +128,14 @@ def sentence_by_category_figure(out: Path, sent: SentenceDisparity, title: str) 
         err = np.vstack(
             [mean - part["mean_lo"].to_numpy(float), part["mean_hi"].to_numpy(float) - mean]
         )
-        ax.barh(y + i * height, mean, height, xerr=np.nan_to_num(err), label=r, capsize=2)
+        ax.barh(
+            y + i * height,
+            mean,
+            height,
+            xerr=np.clip(np.nan_to_num(err), 0, None),
+            label=r,
+            capsize=2,
+        )
     ax.set_yticks(y + height * (len(races) - 1) / 2, cats)
     ax.set_xlabel("mean aggregate sentence, months (95% interval)")
     ax.set_title(f"{title}: sentence by race within offense category")
@@ -143,7 +157,7 @@ def sentence_regression_figure(out: Path, sent: SentenceDisparity, title: str) -
     err = np.vstack(
         [pct - reg["pct_diff_lo"].to_numpy(float), reg["pct_diff_hi"].to_numpy(float) - pct]
     )
-    ax.errorbar(pct, yy, xerr=err, fmt="o", capsize=3)
+    ax.errorbar(pct, yy, xerr=np.clip(np.nan_to_num(err), 0, None), fmt="o", capsize=3)
     ax.axvline(0, color="grey", lw=1)
     ax.set_yticks(yy, reg["group"])
     ax.set_xlabel(f"% difference in sentence vs {reg['reference_group'].iloc[0]} (adjusted)")
@@ -187,3 +201,153 @@ def write_figures(
         selection_rates_html(out, race, title) if html else None,
     ]
     return [name for name in written if name is not None]
+
+
+# --------------------------------------------------------------------------------------------------
+# The method page's tables, in words (from the written, already suppressed, audit files)
+# --------------------------------------------------------------------------------------------------
+
+
+def _interval(value: float, lo: float, hi: float, fmt: str = "{:.2f}") -> str:
+    """``0.82 (0.61–1.10)``, empty when suppressed."""
+    if pd.isna(value):
+        return ""
+    return f"{fmt.format(value)} ({fmt.format(lo)} to {fmt.format(hi)})"
+
+
+def _yes(flag: object) -> str:
+    return "" if pd.isna(flag) else ("yes" if str(flag) == "True" else "no")
+
+
+def _selection_page(folder: Path) -> pd.DataFrame:
+    """Each selection's ratio against White people, across counties and within them."""
+    sel = pd.read_csv(folder / "selection_audit.csv")
+    dims = {"race_group": "across counties", "race_group within county": "within counties"}
+    sel = sel[sel["dimension"].isin(dims) & (sel["group"] != sel["reference_group"])]
+    return pd.DataFrame(
+        {
+            "Selection": sel["selection"].str.replace("_", " "),
+            "Compared": sel["dimension"].map(dims),
+            "Group": sel["group"],
+            "Selected": sel["n_selected"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
+            "Selection rate ÷ White (95 % CI)": [
+                _interval(r, lo, hi)
+                for r, lo, hi in sel[
+                    ["ratio_vs_reference", "ratio_vs_reference_lo", "ratio_vs_reference_hi"]
+                ].itertuples(index=False)
+            ],
+            "Flagged": sel["flag_vs_reference"].map(_yes),
+        }
+    )
+
+
+def _assistive_page(folder: Path) -> pd.DataFrame:
+    """Of the screen-eligible, each top-k list's share (recall) by race group, against White."""
+    a = pd.read_csv(folder / "assistive_audit.csv")
+    a = a[(a["dimension"] == "race_group") & (a["labels"] == "screen_eligible")]
+    return pd.DataFrame(
+        {
+            "Selection": a["selection"].str.replace("_", " "),
+            "Group": a["group"],
+            "Eligible": a["n_eligible"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
+            "Share of eligible on the list": a["recall"].map(
+                lambda v: "" if pd.isna(v) else f"{v:.0%}"
+            ),
+            "Ratio vs White (95 % CI)": [
+                _interval(r, lo, hi)
+                for r, lo, hi in a[
+                    [
+                        "recall_ratio_vs_reference",
+                        "recall_ratio_vs_reference_lo",
+                        "recall_ratio_vs_reference_hi",
+                    ]
+                ].itertuples(index=False)
+            ],
+            "Flagged": a["recall_flag_vs_reference"].map(_yes),
+        }
+    )
+
+
+def _mediation_page(folder: Path) -> pd.DataFrame:
+    """The sentence gap against White people as adjustments are added, step by step."""
+    m = pd.read_csv(folder / "sentence_mediation.csv")
+    m = m[m["group"].notna()]
+    return pd.DataFrame(
+        {
+            "Step": m["step"],
+            "Adjusted for": m["adjustment"],
+            "Group": m["group"],
+            "Sentence vs White, % (95 % CI)": [
+                _interval(v, lo, hi, "{:+.1f}")
+                for v, lo, hi in m[["pct_diff", "pct_diff_lo", "pct_diff_hi"]].itertuples(
+                    index=False
+                )
+            ],
+            "q-value": m["q_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
+            "Gap flagged": m["gap_flag"].map(_yes),
+        }
+    )
+
+
+def _rja_page(folder: Path) -> pd.DataFrame:
+    """The RJA indicator by race group, with the rate prong A reaches by chance beside it."""
+    r = pd.read_csv(folder / "rja_summary.csv")
+
+    def pct(v: float) -> str:
+        return "" if pd.isna(v) else f"{v:.1%}"
+
+    return pd.DataFrame(
+        {
+            "Group": r["group"],
+            "Assessed (enough peers)": r["n_assessed"].map(
+                lambda v: "" if pd.isna(v) else f"{int(v):,}"
+            ),
+            "Prong A: longer than 90 % of peers": r["individual_rate"].map(pct),
+            "… expected by chance (race shuffled)": r["individual_null_rate"].map(pct),
+            "Both prongs": r["flag_rate"].map(pct),
+        }
+    )
+
+
+def _what_if_page(folder: Path) -> pd.DataFrame:
+    """For each rule of the statewide screen: people added without it, ratios against White."""
+    w = pd.read_csv(folder / "what_if.csv")
+    w = w[(w["group"] != "All") & (w["group"] != w["reference_group"])]
+    return pd.DataFrame(
+        {
+            "Screen": w["selection"],
+            "More people than now": w["n_added"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
+            "Group": w["group"],
+            "Selection rate ÷ White (95 % CI)": [
+                _interval(r, lo, hi)
+                for r, lo, hi in w[
+                    ["ratio_vs_reference", "ratio_vs_reference_lo", "ratio_vs_reference_hi"]
+                ].itertuples(index=False)
+            ],
+            "Flagged": w["flag_vs_reference"].map(_yes),
+        }
+    )
+
+
+PAGE_TABLES = {
+    "audit_selection_ratios.csv": ("selection_audit.csv", _selection_page),
+    "audit_assistive.csv": ("assistive_audit.csv", _assistive_page),
+    "audit_mediation.csv": ("sentence_mediation.csv", _mediation_page),
+    "audit_rja.csv": ("rja_summary.csv", _rja_page),
+    "audit_what_if.csv": ("what_if.csv", _what_if_page),
+}
+"""The method page's tables: file name → (the audit file it reads, the function that words it)."""
+
+
+def page_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """The bias-audit method page's tables in words, from an audit folder (a table whose audit
+    file is missing says so in one row, so the page still builds)."""
+    folder = Path(folder)
+    return {
+        name: (
+            make(folder)
+            if (folder / source).exists()
+            else pd.DataFrame({"Note": [f"not computed in this run ({source} missing)"]})
+        )
+        for name, (source, make) in PAGE_TABLES.items()
+    }

@@ -18,24 +18,32 @@ import pandas as pd
 from helpers.audit.assistive import assistive_audit, protect_assistive_audit
 from helpers.audit.constants import (
     CI_LEVEL,
+    FDR,
     N_BOOT,
+    POSITIVE_DECISIONS,
     RATIO_BOUNDS,
     REFERENCE_GROUP,
     RJA_MIN_PEERS,
+    RJA_NULL_SHUFFLES,
+    RJA_PEER_KEYS,
     RJA_PERCENTILE,
+    RJA_PERMUTATIONS,
     SEED,
+    SNAPSHOT_BIAS,
     TOP_K,
 )
 from helpers.audit.figures import write_figures
 from helpers.audit.groups import add_groups, group_definitions, race_group_table
-from helpers.audit.rja import protect_rja_summary, rja_indicator, rja_summary
+from helpers.audit.rja import protect_rja_summary, rja_indicator, rja_null_rate, rja_summary
 from helpers.audit.selection import protect_selection_audit, selection_audit, selections
 from helpers.audit.sentences import SentenceDisparity, protect_sentence_tables, sentence_disparity
+from helpers.audit.whatif import criterion_what_if
 from helpers.counties import STATEWIDE, canonical_name, in_county
 from helpers.data.ingest import load_dataset
 from helpers.errors import InputError
-from helpers.privacy import SMALL_CELL, check_mode
+from helpers.privacy import SMALL_CELL, check_mode, public_count
 from helpers.provenance import bytes_sha256
+from helpers.spreadsheets import write_csv
 
 MODEL_SCORE_COLUMNS = ("cdcno", "model_score", "model_rank")
 """The columns of the model scores the audit takes (as in the pipeline's ``predictions.parquet``)."""
@@ -43,12 +51,14 @@ MODEL_SCORE_COLUMNS = ("cdcno", "model_score", "model_rank")
 
 @dataclass(frozen=True)
 class AuditOptions:
-    """How the audit selects and resamples: the county configuration, the office capacity ``k``
-    of the top-k selections, and the bootstrap replicates."""
+    """How the audit selects and tests: the county configuration, the office capacity ``k`` of the
+    top-k selections, the bootstrap replicates of the sentence means and the band of ratios taken
+    as no disparity."""
 
     config: Path | None = None
     k: int = TOP_K
     n_boot: int = N_BOOT
+    bounds: tuple[float, float] = RATIO_BOUNDS
 
 
 @dataclass(frozen=True)
@@ -137,10 +147,16 @@ def write_audit(
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    tables, sent = _audit_tables(people, dataset.tables.get("offenses"), sels, scope, mode, options)
+    labels = review_labels(people, dataset.tables.get("decisions"))
+    tables, sent = _audit_tables(
+        people, dataset.tables.get("offenses"), sels, labels, scope, mode, options
+    )
+    what_if = criterion_what_if(people, candidates, mode=mode, bounds=options.bounds)
+    if len(what_if):
+        tables["what_if.csv"] = what_if.assign(scope=scope)
     files = []
     for name, frame in tables.items():
-        frame.to_csv(out / name, index=False)
+        write_csv(frame, out / name)
         files.append(name)
     title = "Statewide" if scope == STATEWIDE else scope
     figures = write_figures(out, tables["selection_audit.csv"], sent, title, html=True)
@@ -165,10 +181,28 @@ def _scope_people(people: pd.DataFrame, county: str | None) -> tuple[str, pd.Dat
     return scope, people
 
 
+def review_labels(people: pd.DataFrame, decisions: pd.DataFrame | None) -> pd.Series:
+    """Each person's latest review decision as a label: true for ``referred`` or ``resentenced``,
+    false for ``not referred`` or ``denied``, NA for people nobody reviewed (aligned with
+    ``people``)."""
+    out = pd.Series(pd.NA, index=people.index, dtype="boolean")
+    if decisions is None or not len(decisions) or "cdcno" not in people:
+        return out
+    log = decisions.sort_values("date_reviewed", kind="stable").drop_duplicates(
+        "cdcno", keep="last"
+    )
+    decided = log["decision"].astype("string")
+    label = decided.isin(POSITIVE_DECISIONS).where(decided.notna())
+    label = pd.Series(label.to_numpy(), index=log["cdcno"].astype("string").to_numpy())
+    mapped = people["cdcno"].astype("string").map(label)
+    return mapped.astype("boolean").set_axis(people.index)
+
+
 def _audit_tables(
     people: pd.DataFrame,
     offenses: pd.DataFrame | None,
     sels: dict[str, pd.Series],
+    labels: pd.Series,
     scope: str,
     mode: str,
     options: AuditOptions,
@@ -176,22 +210,22 @@ def _audit_tables(
     """Every table of the audit by file name (protected for ``mode``), and the sentence results."""
     groups = group_definitions(people)
     n_boot = options.n_boot
-    selection = _selection_table(people, sels, groups, mode, n_boot)
+    selection = _selection_table(people, sels, groups, mode, options.bounds)
     selection.insert(0, "scope", scope)
     tables = {"selection_audit.csv": selection}
-    assist = _assistive_table(people, sels, groups, mode, n_boot)
+    assist = _assistive_table(people, sels, labels, groups, mode, options.bounds)
     if assist is not None:
         assist.insert(0, "scope", scope)
         tables["assistive_audit.csv"] = assist
     sent = protect_sentence_tables(sentence_disparity(people, offenses, n_boot=n_boot), mode)
     tables["sentence_by_category.csv"] = sent.by_category.assign(scope=scope)
     tables["sentence_regression.csv"] = sent.regression.assign(scope=scope)
+    tables["sentence_mediation.csv"] = sent.mediation.assign(scope=scope)
     # Counts of offense categories (each compared cell has >= 11 people), not of people.
     tables["sentence_summary.csv"] = sent.summary.assign(scope=scope)
     rja = rja_indicator(people, offenses)
-    tables["rja_summary.csv"] = protect_rja_summary(rja_summary(people, rja), mode).assign(
-        scope=scope
-    )
+    summary = rja_summary(people, rja, rja_null_rate(people, offenses))
+    tables["rja_summary.csv"] = protect_rja_summary(summary, mode).assign(scope=scope)
     if mode == "da":
         tables["rja_indicator.csv"] = rja
     tables["race_groups.csv"] = race_group_table()
@@ -203,12 +237,12 @@ def _selection_table(
     sels: dict[str, pd.Series],
     groups: dict[str, list[str]],
     mode: str,
-    n_boot: int,
+    bounds: tuple[float, float],
 ) -> pd.DataFrame:
     """The selection audit of every selection, protected for ``mode``."""
     parts = []
     for name, selected in sels.items():
-        t = selection_audit(people, selected, groups, n_boot=n_boot)
+        t = selection_audit(people, selected, groups, bounds=bounds)
         t.insert(0, "selection", name)
         parts.append(t)
     return protect_selection_audit(pd.concat(parts, ignore_index=True), mode)
@@ -217,21 +251,35 @@ def _selection_table(
 def _assistive_table(
     people: pd.DataFrame,
     sels: dict[str, pd.Series],
+    labels: pd.Series,
     groups: dict[str, list[str]],
     mode: str,
-    n_boot: int,
+    bounds: tuple[float, float],
 ) -> pd.DataFrame | None:
-    """The assistive audit of each top-k selection against the screen (``None`` without one)."""
+    """The assistive audit of every selection: each top-k selection against the screen
+    (``labels`` = ``screen_eligible``), and every selection against the offices' review decisions
+    among the people they reviewed (``labels`` = ``review_decisions``).  ``None`` without either."""
     parts = []
     for name, selected in sels.items():
-        if name == "screen_eligible":
-            continue
-        t = assistive_audit(people, sels["screen_eligible"], selected, groups, n_boot=n_boot)
-        t.insert(0, "selection", name)
-        parts.append(t)
+        if name != "screen_eligible":
+            t = assistive_audit(people, sels["screen_eligible"], selected, groups, bounds=bounds)
+            parts.append(t.assign(selection=name, labels="screen_eligible"))
+    reviewed = labels.notna().to_numpy()
+    if reviewed.any():
+        sub = people.loc[reviewed].reset_index(drop=True)
+        y = labels[reviewed].to_numpy(bool)
+        race = {"race_group": ["race_group"]}
+        for name, selected in sels.items():
+            s = selected.to_numpy(bool)[reviewed]
+            t = assistive_audit(sub, y, s, race, bounds=bounds)
+            parts.append(t.assign(selection=name, labels="review_decisions"))
     if not parts:
         return None
-    return protect_assistive_audit(pd.concat(parts, ignore_index=True), mode)
+    out = pd.concat(parts, ignore_index=True)
+    out = out[
+        ["selection", "labels", *[c for c in out.columns if c not in ("selection", "labels")]]
+    ]
+    return protect_assistive_audit(out, mode)
 
 
 def _manifest(
@@ -257,22 +305,33 @@ def _manifest(
         "scope": scope,
         "mode": mode,
         "k": k,
-        "people": len(people),
+        "people": public_count(len(people), mode),
         "selections": list(sels),
         "selections_not_audited": not_audited,
-        "selected": {
-            name: int(s.sum()) if mode == "da" or s.sum() == 0 or s.sum() >= SMALL_CELL else None
-            for name, s in sels.items()
-        },
+        "selected": {name: public_count(int(s.sum()), mode) for name, s in sels.items()},
         "candidates": "helpers.screening.candidates",
         "model_scores": (
             None
             if scores is None
-            else {"source": scores.source, "people": len(scores.frame), "sha256": scores.sha256}
+            else {
+                "source": scores.source,
+                "people": public_count(len(scores.frame), mode),
+                "sha256": scores.sha256,
+            }
         ),
         "top_k": "the first k of each county's ranking (rank / model_rank within the county)",
         "reference_group": REFERENCE_GROUP,
-        "ratio_bounds": list(RATIO_BOUNDS),
+        "intervals": {
+            "rates": "Wilson score",
+            "ratios": "Katz log, 0.5 added to every cell of a 2 x 2 table with a zero cell",
+            "within_county": "Mantel-Haenszel, Greenland-Robins variance",
+            "level": CI_LEVEL,
+        },
+        "flags": (
+            "interval outside the band after the Benjamini-Hochberg correction across each "
+            f"table's ratios (false-discovery rate {FDR})"
+        ),
+        "ratio_bounds": list(options.bounds),
         "bootstrap": {"replicates": options.n_boot, "seed": SEED, "level": CI_LEVEL},
         "small_cell": SMALL_CELL,
         "sentence_categories": sent.category_source,
@@ -281,6 +340,14 @@ def _manifest(
         "rja_definition": {
             "percentile": RJA_PERCENTILE,
             "min_peers": RJA_MIN_PEERS,
-            "peers": "same controlling offense, same county, other race group",
+            "peers": list(RJA_PEER_KEYS),
+            "prong_a": "sentence longer than the percentile of at least min_peers other-race peers",
+            "prong_b": (
+                "in the offense x county cell, the race's sentences are above the peers' median "
+                f"more often than other races' (permutation test, {RJA_PERMUTATIONS} race "
+                f"shuffles among peers, Benjamini-Hochberg across cells at {FDR})"
+            ),
+            "null_rate": f"prong A's rate with race shuffled among peers ({RJA_NULL_SHUFFLES} shuffles)",
         },
+        "snapshot_bias": SNAPSHOT_BIAS,
     }

@@ -13,10 +13,18 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from helpers.audit.constants import N_BOOT, REFERENCE_GROUP, SEED, SENTENCE_EXCLUSION_RULE
+from helpers.audit.constants import (
+    FDR,
+    MEDIATION_STEPS,
+    MIN_CLUSTERS,
+    N_BOOT,
+    REFERENCE_GROUP,
+    SEED,
+    SENTENCE_EXCLUSION_RULE,
+)
 from helpers.audit.groups import add_groups
 from helpers.audit.protect import protect_group_table
-from helpers.audit.stats import cell_rng, percentile_interval
+from helpers.audit.stats import band_flag, benjamini_hochberg, cell_rng, percentile_interval
 from helpers.privacy import SMALL_CELL, check_mode
 
 CONTROLLING_PARTS = ("code", "section", "subdivision", "degree", "attempt", "offense_key")
@@ -32,6 +40,12 @@ REGRESSION_VALUES = [
     "pct_diff_hi",
 ]
 """The value columns of :func:`sentence_regression`, hidden together when a group is small."""
+MEDIATION_COLUMNS = [
+    "step", "adjustment", "term", "group", "n_group", "n_reference", "estimate", "std_error",
+    "ci_lo", "ci_hi", "p_value", "q_value", "gap_flag", "pct_diff", "pct_diff_lo", "pct_diff_hi",
+    "n_obs", "n_clusters", "standard_errors", "r_squared", "reference_group",
+]  # fmt: skip
+"""The columns of :func:`sentence_mediation`."""
 
 
 @dataclass
@@ -40,6 +54,7 @@ class SentenceDisparity:
 
     by_category: pd.DataFrame
     regression: pd.DataFrame
+    mediation: pd.DataFrame
     summary: pd.DataFrame
     category_source: str
     adjustment: str
@@ -96,7 +111,7 @@ def _offense_table_info(people: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _person_counts(people: pd.DataFrame, offenses: pd.DataFrame | None) -> pd.DataFrame:
+def person_counts(people: pd.DataFrame, offenses: pd.DataFrame | None) -> pd.DataFrame:
     """Priors count (prior offense rows) and enhancement count (current offenses) per person."""
     out = pd.DataFrame({"priors": 0.0, "enhancements": 0.0}, index=people.index)
     if offenses is None or offenses.empty or "cdcno" not in people:
@@ -139,24 +154,256 @@ def _boot_mean_median(
     return means, (uniq[lo] + uniq[hi]) / 2
 
 
-def _ols(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, int]:
-    """OLS coefficients, HC1 robust standard errors, R² and residual degrees of freedom."""
+# --------------------------------------------------------------------------------------------------
+# Regression: the mediation analysis
+# --------------------------------------------------------------------------------------------------
+
+
+def _sentence_type_codes(p: pd.DataFrame) -> pd.Series:
+    """Strike status and sentence type (DSL, second striker, third striker, life with parole)."""
+    if "sentence_type" not in p:
+        return pd.Series("unknown", index=p.index, dtype="string")
+    return p["sentence_type"].astype("string").fillna("unknown")
+
+
+def _absorb(m: np.ndarray, factors: list[np.ndarray], max_iter: int = 200) -> np.ndarray:
+    """Columns of ``m`` with the means of each factor removed (fixed effects absorbed by
+    alternating projections; exact after one pass with one factor)."""
+    out = m - m.mean(axis=0)
+    if not factors:
+        return out
+    sizes = [np.bincount(f).astype(float) for f in factors]
+    for _ in range(max_iter if len(factors) > 1 else 1):
+        before = out.copy()
+        for f, size in zip(factors, sizes, strict=True):
+            means = (
+                np.column_stack(
+                    [
+                        np.bincount(f, weights=out[:, j], minlength=len(size))
+                        for j in range(out.shape[1])
+                    ]
+                )
+                / np.maximum(size, 1)[:, None]
+            )
+            out = out - means[f]
+        if np.abs(out - before).max() < 1e-9:
+            break
+    return out
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One least-squares fit: coefficients, standard errors, degrees of freedom and its kind."""
+
+    beta: np.ndarray
+    se: np.ndarray
+    dof: int
+    r_squared: float
+    n_clusters: int
+    errors: str
+
+
+def _fit(y: np.ndarray, x: np.ndarray, cluster: np.ndarray, absorbed: int) -> Fit:
+    """OLS of demeaned ``y`` on demeaned ``x``: county-clustered (CR1) standard errors with at
+    least :data:`MIN_CLUSTERS` counties, heteroskedasticity-robust (HC1) ones otherwise."""
     beta, *_ = np.linalg.lstsq(x, y, rcond=None)
     resid = y - x @ beta
     n, k = x.shape
-    rank = np.linalg.matrix_rank(x)
+    k_all = k + absorbed
     bread = np.linalg.pinv(x.T @ x)
-    meat = (x * resid[:, None] ** 2).T @ x
-    cov = bread @ meat @ bread * n / max(n - rank, 1)
+    groups = int(cluster.max()) + 1 if len(cluster) else 0
+    if groups >= MIN_CLUSTERS:
+        scores = np.column_stack(
+            [np.bincount(cluster, weights=x[:, j] * resid, minlength=groups) for j in range(k)]
+        )
+        meat = scores.T @ scores
+        scale = groups / (groups - 1) * (n - 1) / max(n - k_all, 1)
+        dof, errors = groups - 1, "clustered by county (CR1)"
+    else:
+        meat = (x * resid[:, None] ** 2).T @ x
+        scale = n / max(n - k_all, 1)
+        dof, errors = max(n - k_all, 1), "robust (HC1)"
+    cov = bread @ meat @ bread * scale
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
-    tss = ((y - y.mean()) ** 2).sum()
+    tss = (y**2).sum()
     r2 = 1 - (resid**2).sum() / tss if tss > 0 else np.nan
-    return beta, se, float(r2), max(n - rank, 1)
+    return Fit(beta, se, dof, float(r2), groups, errors)
 
 
-# --------------------------------------------------------------------------------------------------
-# Regression
-# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Design:
+    """The people a mediation analysis keeps and their variables."""
+
+    y: np.ndarray
+    race: pd.Series
+    columns: dict[str, np.ndarray]
+    county: np.ndarray
+    offense: np.ndarray
+    county_type: np.ndarray  # county × sentence type (the synthetic generator's route for race)
+
+
+def _mediation_design(
+    p: pd.DataFrame, offenses: pd.DataFrame | None, info: pd.DataFrame, reference_group: str
+) -> Design | None:
+    """Log sentence months and every variable of the mediation steps, for the people kept."""
+    months, keep = _finite_months(p)
+    has_level = info["offense_level"].notna()
+    if keep.any() and bool(has_level[keep].mean() > 0.5):
+        keep &= has_level
+    keep &= p["race_group"] != "Unknown"
+    d = p.loc[keep]
+    if d.empty or (d["race_group"] == reference_group).sum() == 0:
+        return None
+    counts = person_counts(p, offenses).loc[keep]
+    key = (
+        d["controlling_offense_key"].astype("string").fillna("unknown")
+        if "controlling_offense_key" in d
+        else info.loc[keep, "category"].astype("string").fillna("unknown")
+    )
+    stype = _sentence_type_codes(d)
+    cols: dict[str, np.ndarray] = {}
+    for r in sorted(set(d["race_group"]) - {reference_group}):
+        cols[f"race_group[{r}]"] = (d["race_group"] == r).to_numpy(float)
+    cols["offense_level"] = info.loc[keep, "offense_level"].to_numpy(float)  # NaN: not used
+    cols["priors"] = counts["priors"].to_numpy(float)
+    cols["enhancements"] = counts["enhancements"].to_numpy(float)
+    for v in sorted(set(stype))[1:]:
+        cols[f"sentence_type[{v}]"] = (stype == v).to_numpy(float)
+    return Design(
+        y=np.log(months[keep].to_numpy(float)),
+        race=d["race_group"].astype(str).reset_index(drop=True),
+        columns=cols,
+        county=pd.factorize(d["county"].astype("string").fillna("Unknown"))[0]
+        if "county" in d
+        else np.zeros(len(d), dtype=int),
+        offense=pd.factorize(key)[0],
+        county_type=pd.factorize(
+            d.get("county", pd.Series("", index=d.index)).astype("string").fillna("Unknown")
+            + "|"
+            + stype
+        )[0],
+    )
+
+
+def _varies(design: Design, step: str) -> bool:
+    """Whether the variable a mediation step adds varies among the people kept."""
+    if step == "county":
+        return True
+    if step == "offense":
+        return design.offense.max() > 0
+    if step == "county_sentence_type":
+        return design.county_type.max() > design.county.max()
+    if step == "sentence_type":
+        return any(n.startswith("sentence_type[") for n in design.columns)
+    values = design.columns.get(step)
+    if values is None or np.isnan(values).all():
+        return False
+    return bool(np.nanmax(values) > np.nanmin(values))
+
+
+def _step_columns(design: Design, step: str) -> list[str]:
+    """The regressors of each mediation step up to ``step`` (cumulative)."""
+    names = [n for n in design.columns if n.startswith("race_group[")]
+    for s, _ in MEDIATION_STEPS[: [s for s, _ in MEDIATION_STEPS].index(step) + 1]:
+        if s == "sentence_type":
+            names += [n for n in design.columns if n.startswith("sentence_type[")]
+        elif s in design.columns:
+            names.append(s)
+    return [n for n in names if np.ptp(design.columns[n]) > 0]
+
+
+def sentence_mediation(
+    people: pd.DataFrame,
+    offenses: pd.DataFrame | None = None,
+    reference_group: str = REFERENCE_GROUP,
+    *,
+    info: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The sentence gap by race, step by step as adjustments are added (a mediation analysis).
+
+    OLS of log aggregate sentence months on race group (reference White) with county fixed
+    effects, then adding, one at a time (:data:`MEDIATION_STEPS`): the controlling offense's federal
+    level, the number of priors, the number of current enhancements, strike status and sentence
+    type, controlling-offense fixed effects, and county × sentence-type fixed effects.  Standard errors are clustered by county (CR1;
+    HC1 within one county).  Race rows give ``pct_diff = 100·(exp(β) − 1)`` with 95 % intervals,
+    p-values and Benjamini–Hochberg q-values across the table; ``gap_flag`` is true when ``q ≤``
+    :data:`~helpers.audit.constants.FDR`.  The gap that shrinks from one step to the next is the
+    part that step's variable carries; what is left after the last step is not explained by any
+    recorded variable, which is not proof that race caused it.
+    """
+    p = add_groups(people)
+    info = info if info is not None else controlling_offense_info(p)[0]
+    design = _mediation_design(p, offenses, info, reference_group)
+    if design is None:
+        return pd.DataFrame(columns=MEDIATION_COLUMNS)
+    race_n = design.race.value_counts()
+    rows, done = [], []
+    for i, (step, words) in enumerate(MEDIATION_STEPS, start=1):
+        if not _varies(design, step):
+            continue
+        done.append(words)
+        names = _step_columns(design, step)
+        factors = [design.county] if design.county.max() > 0 else []
+        if step in ("offense", "county_sentence_type"):
+            factors.append(design.offense)
+        if step == "county_sentence_type":
+            factors.append(design.county_type)
+        absorbed = sum(int(f.max()) for f in factors)
+        m = _absorb(np.column_stack([design.y, *[design.columns[n] for n in names]]), factors)
+        kept = [0, *[j + 1 for j in range(len(names)) if np.ptp(m[:, j + 1]) > 1e-8]]
+        names, m = [names[j - 1] for j in kept[1:]], m[:, kept]  # absorbed columns dropped
+        fit = _fit(m[:, 0], m[:, 1:], design.county, absorbed)
+        rows += _step_rows(i, ", ".join(done), names, fit, race_n, reference_group, len(design.y))
+    out = pd.DataFrame(rows)
+    race = out["group"].notna()
+    out["q_value"] = np.where(race, benjamini_hochberg(out["p_value"].where(race)), np.nan)
+    out["gap_flag"] = band_flag(out["q_value"].to_numpy(float), FDR).where(race, pd.NA)
+    return out[MEDIATION_COLUMNS]
+
+
+def _step_rows(
+    step: int,
+    words: str,
+    names: list[str],
+    fit: Fit,
+    race_n: pd.Series,
+    reference_group: str,
+    n_obs: int,
+) -> list[dict]:
+    """The reported terms of one step: race groups and the recorded covariates."""
+    from scipy import stats
+
+    tcrit = stats.t.ppf(0.975, fit.dof)
+    rows = []
+    for i, name in enumerate(names):
+        is_race = name.startswith("race_group[")
+        group = name[len("race_group[") : -1] if is_race else pd.NA
+        lo, hi = fit.beta[i] - tcrit * fit.se[i], fit.beta[i] + tcrit * fit.se[i]
+        tval = fit.beta[i] / fit.se[i] if fit.se[i] > 0 else np.nan
+        rows.append(
+            {
+                "step": step,
+                "adjustment": words,
+                "term": name,
+                "group": group,
+                "n_group": int(race_n.get(group, 0)) if is_race else n_obs,
+                "n_reference": int(race_n.get(reference_group, 0)),
+                "estimate": fit.beta[i],
+                "std_error": fit.se[i],
+                "ci_lo": lo,
+                "ci_hi": hi,
+                "p_value": 2 * stats.t.sf(abs(tval), fit.dof) if np.isfinite(tval) else np.nan,
+                "pct_diff": 100 * np.expm1(fit.beta[i]),
+                "pct_diff_lo": 100 * np.expm1(lo),
+                "pct_diff_hi": 100 * np.expm1(hi),
+                "n_obs": n_obs,
+                "n_clusters": fit.n_clusters,
+                "standard_errors": fit.errors,
+                "r_squared": fit.r_squared,
+                "reference_group": reference_group,
+            }
+        )
+    return rows
 
 
 def sentence_regression(
@@ -166,108 +413,12 @@ def sentence_regression(
     *,
     info: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, str]:
-    """OLS of log aggregate sentence months on race group (reference White), adjusted.
-
-    Adjusts for the controlling offense level (or, without the offense table, controlling-offense
-    fixed effects), number of prior offenses, number of enhancements on current offenses, and
-    county fixed effects; HC1 robust standard errors.  Race coefficients are reported as percent
-    differences vs the reference group, ``100·(exp(β) − 1)``, with 95 % intervals.
-    """
-    p = add_groups(people)
-    info = info if info is not None else controlling_offense_info(p)[0]
-    months, keep = _finite_months(p)
-    counts = _person_counts(p, offenses)
-    has_level = info["offense_level"].notna()
-    use_level = bool(has_level[keep].mean() > 0.5) if keep.any() else False
-    if use_level:
-        keep &= has_level
-    keep &= p["race_group"] != "Unknown"
-    d = p.loc[keep]
-    if d.empty or (d["race_group"] == reference_group).sum() == 0:
-        return pd.DataFrame(), "no data"
-    y = np.log(months[keep].to_numpy(float))
-    cols, adjustment = _design(d, info.loc[keep], counts.loc[keep], use_level, reference_group)
-    names = [n for n in cols if n == "intercept" or np.ptp(cols[n]) > 0]
-    x = np.column_stack([cols[n] for n in names])
-    out = _coefficients(names, y, x, d["race_group"].value_counts(), reference_group)
-    out["adjustment"] = adjustment
-    out["reference_group"] = reference_group
-    return out, adjustment
-
-
-def _design(
-    d: pd.DataFrame,
-    info: pd.DataFrame,
-    counts: pd.DataFrame,
-    use_level: bool,
-    reference_group: str,
-) -> tuple[dict[str, np.ndarray], str]:
-    """The regression's columns (intercept, race dummies, offense, priors, enhancements, county)
-    for the people kept (``d``), and the adjustment set in words."""
-    races = [r for r in sorted(d["race_group"].unique()) if r != reference_group]
-    cols: dict[str, np.ndarray] = {"intercept": np.ones(len(d))}
-    for r in races:
-        cols[f"race_group[{r}]"] = (d["race_group"] == r).to_numpy(float)
-    if use_level:
-        cols["offense_level"] = info["offense_level"].to_numpy(float)
-        adjustment = "offense level"
-    else:
-        key = (
-            d["controlling_offense_key"].astype("string").fillna("unknown")
-            if "controlling_offense_key" in d
-            else info["category"].astype("string").fillna("unknown")
-        )
-        for v in sorted(key.unique())[1:]:
-            cols[f"offense[{v}]"] = (key == v).to_numpy(float)
-        adjustment = "controlling-offense fixed effects"
-    cols["priors"] = counts["priors"].to_numpy(float)
-    cols["enhancements"] = counts["enhancements"].to_numpy(float)
-    adjustment += ", priors count, enhancement count"
-    if "county" in d and d["county"].nunique() > 1:
-        for v in sorted(d["county"].unique())[1:]:
-            cols[f"county[{v}]"] = (d["county"] == v).to_numpy(float)
-        adjustment += ", county fixed effects"
-    return cols, adjustment
-
-
-def _coefficients(
-    names: list[str], y: np.ndarray, x: np.ndarray, race_n: pd.Series, reference_group: str
-) -> pd.DataFrame:
-    """The fit's reported terms (race groups, offense level, priors, enhancements) with intervals."""
-    from scipy import stats
-
-    beta, se, r2, dof = _ols(y, x)
-    tcrit = stats.t.ppf(0.975, dof)
-    report = [
-        i
-        for i, n in enumerate(names)
-        if n.startswith("race_group[") or n in ("offense_level", "priors", "enhancements")
-    ]
-    rows = []
-    for i in report:
-        name = names[i]
-        is_race = name.startswith("race_group[")
-        lo, hi = beta[i] - tcrit * se[i], beta[i] + tcrit * se[i]
-        tval = beta[i] / se[i] if se[i] > 0 else np.nan
-        rows.append(
-            {
-                "term": name,
-                "group": name[len("race_group[") : -1] if is_race else pd.NA,
-                "n_group": int(race_n.get(name[len("race_group[") : -1], 0)) if is_race else len(y),
-                "n_reference": int(race_n.get(reference_group, 0)),
-                "estimate": beta[i],
-                "std_error": se[i],
-                "ci_lo": lo,
-                "ci_hi": hi,
-                "p_value": 2 * stats.t.sf(abs(tval), dof) if np.isfinite(tval) else np.nan,
-                "pct_diff": 100 * np.expm1(beta[i]),
-                "pct_diff_lo": 100 * np.expm1(lo),
-                "pct_diff_hi": 100 * np.expm1(hi),
-                "n_obs": len(y),
-                "r_squared": r2,
-            }
-        )
-    return pd.DataFrame(rows)
+    """The fully adjusted step of :func:`sentence_mediation` and its adjustment set in words."""
+    med = sentence_mediation(people, offenses, reference_group, info=info)
+    if med.empty or med["group"].isna().all():
+        return med, "no data"
+    last = med[med["step"] == med["step"].max()].reset_index(drop=True)
+    return last, str(last["adjustment"].iloc[0])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -306,10 +457,13 @@ def sentence_disparity(
     else:
         _add_reference_differences(by_cat, boots, reference_group)
     summary = _disparity_summary(by_cat, reference_group)
-    regression, adjustment = sentence_regression(p, offenses, reference_group, info=info)
+    mediation = sentence_mediation(p, offenses, reference_group, info=info)
+    last = mediation[mediation["step"] == mediation["step"].max()].reset_index(drop=True)
+    adjustment = str(last["adjustment"].iloc[0]) if len(last) else "no data"
     return SentenceDisparity(
         by_category=by_cat,
-        regression=regression,
+        regression=last,
+        mediation=mediation,
         summary=summary,
         category_source=source,
         adjustment=adjustment,
@@ -400,13 +554,17 @@ def _disparity_summary(by_cat: pd.DataFrame, reference_group: str) -> pd.DataFra
 
 def protect_sentence_tables(result: SentenceDisparity, mode: str) -> SentenceDisparity:
     """The sentence tables made fit for ``mode`` (public: cells under 11 people suppressed)."""
-    if check_mode(mode) == "da" or result.by_category.empty:
+    if check_mode(mode) == "da":
         by_cat = result.by_category.copy()
         by_cat["suppressed"] = False
-        reg = result.regression.copy()
-        if not reg.empty:
-            reg["suppressed"] = False
-        return replace(result, by_category=by_cat, regression=reg)
+        reg, med = result.regression.copy(), result.mediation.copy()
+        reg["suppressed"] = False
+        med["suppressed"] = False
+        return replace(result, by_category=by_cat, regression=reg, mediation=med)
+    regression = _protect_regression(result.regression)
+    mediation = _protect_regression(result.mediation)
+    if result.by_category.empty:
+        return replace(result, regression=regression, mediation=mediation)
     t = result.by_category.rename(columns={"category": "dimension", "race_group": "group"})
     derived = {c: ["n"] for c in t.columns if c != "n" and pd.api.types.is_numeric_dtype(t[c])}
     t = protect_group_table(
@@ -423,7 +581,7 @@ def protect_sentence_tables(result: SentenceDisparity, mode: str) -> SentenceDis
         ],
     )
     by_cat = t.rename(columns={"dimension": "category", "group": "race_group"})
-    return replace(result, by_category=by_cat, regression=_protect_regression(result.regression))
+    return replace(result, by_category=by_cat, regression=regression, mediation=mediation)
 
 
 def _protect_regression(regression: pd.DataFrame) -> pd.DataFrame:
@@ -434,7 +592,10 @@ def _protect_regression(regression: pd.DataFrame) -> pd.DataFrame:
     small = reg["group"].notna() & (
         (reg["n_group"] < SMALL_CELL) | (reg["n_reference"] < SMALL_CELL)
     )
-    reg[REGRESSION_VALUES] = reg[REGRESSION_VALUES].astype("Float64").mask(small)
+    values = [c for c in (*REGRESSION_VALUES, "q_value") if c in reg]
+    reg[values] = reg[values].astype("Float64").mask(small)
+    if "gap_flag" in reg:
+        reg["gap_flag"] = reg["gap_flag"].astype("boolean").mask(small)
     reg["n_group"] = (
         reg["n_group"]
         .astype("Int64")

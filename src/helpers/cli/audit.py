@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from helpers.cli.common import user_errors
+from helpers.errors import InputError
+from helpers.privacy import SUPPRESSED_TEXT
 
 
 def audit(
@@ -34,7 +36,13 @@ def audit(
     mode: Annotated[
         str, typer.Option("--mode", help="'public' (small cells suppressed) or 'da'.")
     ] = "public",
-    n_boot: Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap replicates.")] = 1000,
+    n_boot: Annotated[
+        int, typer.Option("--n-boot", min=100, help="Bootstrap replicates (sentence means).")
+    ] = 1000,
+    band: Annotated[
+        tuple[float, float],
+        typer.Option("--band", help="Ratios taken as no disparity, LOW HIGH (flag outside)."),
+    ] = (0.8, 1.25),
     model_scores: Annotated[
         Path | None,
         typer.Option(
@@ -48,15 +56,19 @@ def audit(
     from helpers.audit.run import AuditOptions, write_audit
 
     start = time.perf_counter()
-    options = AuditOptions(config=config, k=k, n_boot=n_boot)
+    options = AuditOptions(config=config, k=k, n_boot=n_boot, bounds=band)
     with user_errors():
+        if not 0 < band[0] < 1 < band[1]:
+            raise InputError("--band needs LOW < 1 < HIGH, e.g. --band 0.8 1.25", column="--band")
         manifest = write_audit(
             data, out, county, as_of=as_of, mode=mode, model_scores=model_scores, options=options
         )
     for name, reason in manifest["selections_not_audited"].items():
         typer.echo(f"note: {name} not audited: {reason}", err=True)
+    people = manifest["people"]
+    people = SUPPRESSED_TEXT if people is None else f"{people:,}"
     typer.echo(
-        f"audit of {manifest['scope']} ({manifest['people']:,} people, {mode} mode): "
+        f"audit of {manifest['scope']} ({people} people, {mode} mode): "
         f"{len(manifest['files'])} files in {out} ({time.perf_counter() - start:.1f} s)"
     )
 

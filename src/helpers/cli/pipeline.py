@@ -71,6 +71,7 @@ def run(
     """Execute the per-county notebooks with Papermill (parallel, cached, failures isolated)."""
     from helpers.data.manifest import as_of_date
     from helpers.pipeline import NOTEBOOKS, RunSettings, run_counties
+    from helpers.report.da_report import county_da_report
 
     with user_errors():
         settings = RunSettings(
@@ -83,7 +84,7 @@ def run(
             force=force,
             notebooks=tuple(n.strip() for n in notebooks.split(",")) if notebooks else NOTEBOOKS,
         )
-        report = run_counties(settings, counties, every)
+        report = run_counties(settings, counties, every, after=county_da_report)
     typer.echo(report.summary())
     for line in report.failures():
         typer.echo(line, err=True)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from helpers.cli.common import user_errors
 from helpers.errors import InputError
 
 PROP64_HELP = (
@@ -37,11 +38,6 @@ def _date(value: str | None, name: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{name} must be a date YYYY-MM-DD (got {value!r})") from None
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(2)
 
 
 EngineOption = Annotated[
@@ -132,13 +128,11 @@ def prop64_command(
     from helpers.prop64.report import EngineSettings, run_files
     from helpers.prop64.stream import parse_memory
 
-    try:
+    with user_errors():
         settings = EngineSettings(engine, parse_memory(memory), scheduler, combine)
         run = run_files(
             [*doj, *(more or [])], county, _date(as_of, "--as-of"), out, options, settings, pdf
         )
-    except (InputError, OSError) as exc:
-        raise _fail(exc) from None
     for result in run.files:
         if not result.ok:
             typer.echo(f"error: {result.error}", err=True)
@@ -179,10 +173,8 @@ def sample_doj_command(
     """
     from helpers.synthetic.doj import write_doj
 
-    try:
+    with user_errors():
         path, n = write_doj(out, people, seed, county)
-    except (InputError, OSError) as exc:
-        raise _fail(exc) from None
     typer.echo(f"wrote {n} rows for {people} synthetic people to {path}")
 
 

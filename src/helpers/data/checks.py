@@ -188,11 +188,50 @@ def offense_code_column(frame: pd.DataFrame, checks: RowChecks, column: str) -> 
     return parsed
 
 
+#: What an identifier may hold.  CDCR numbers are letters and digits (``AB1234``; the public
+#: releases' hashed IDs are 8 or 10 hex characters); superior-court case numbers add spaces and a
+#: few separators (``BA103541``, ``17F259669``, ``CR-2019-001234``, ``SCD 12345/01``).
+IDENTIFIER_CHARACTERS = {
+    "cdcno": ("a CDCR number", r"A-Za-z0-9"),
+    "case number": ("a case number", r"A-Za-z0-9 ._/#()\-"),
+}
+#: First characters that make a spreadsheet read a cell as a formula, and pasted control text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def identifier_column(frame: pd.DataFrame, checks: RowChecks, column: str, kind: str) -> pd.Series:
+    """An identifier column (``kind``: ``cdcno`` or ``case number``) as stripped text; a cell that
+    does not look like one (a formula start ``= + - @``, a leading tab or carriage return, or a
+    character no such identifier has) is flagged with the character named.  Blank cells pass
+    (the caller decides whether a blank is allowed)."""
+    what, allowed = IDENTIFIER_CHARACTERS[kind]
+    raw = frame[column].astype("string").fillna("") if column in frame else None
+    text = column_text(frame, column)
+    if raw is None:
+        return text
+    starts = raw.str.lstrip(" ").str[:1]
+    formula = isin(starts, FORMULA_STARTS) & (raw.str.strip() != "").to_numpy()
+    bad_char = text.str.extract(f"([^{allowed}])", expand=False).fillna("")
+    odd = ~formula & (bad_char != "").to_numpy()
+    if formula.any():
+        shown = starts[formula].map(repr).reindex(raw.index).astype("string")
+        checks.flag(
+            formula, column, f"not {what}: starts with " + shown + " (a formula or pasted text)"
+        )
+    if odd.any():
+        shown = bad_char[odd].map(repr).reindex(raw.index).astype("string")
+        checks.flag(odd, column, f"not {what}: holds " + shown)
+    return text
+
+
 def known_people(frame: pd.DataFrame, checks: RowChecks, people_ids: pd.Index) -> pd.Series:
-    """The ``cdcno`` column; rows of people not kept in demographics are flagged."""
-    cdcno = column_text(frame, "cdcno")
+    """The ``cdcno`` column; malformed IDs and rows of people not kept in demographics are
+    flagged."""
+    before = checks.bad.copy()
+    cdcno = identifier_column(frame, checks, "cdcno", "cdcno")
+    malformed = checks.bad & ~before
     checks.flag(
-        ~isin(cdcno, people_ids),
+        ~isin(cdcno, people_ids) & ~malformed,
         "cdcno",
         "cdcno not among the kept people in demographics",
     )

@@ -21,6 +21,7 @@ from helpers.data.checks import (
     column_text,
     county_column,
     date_column,
+    identifier_column,
     isin,
     known_people,
     offense_code_column,
@@ -106,7 +107,7 @@ def commitment_rows(
             "sentenced_outside_california": county["county_status"]
             .isin(["out_of_state", "other_country"])
             .to_numpy(),
-            "case_number": column_text(f, "case number"),
+            "case_number": identifier_column(f, checks, "case number", "case number"),
             "offense_raw": column_text(f, "offense"),
             **{c: parsed[c] for c in OFFENSE_COLUMNS},
             "description": column_text(f, "offense description"),

@@ -20,9 +20,9 @@ skipped.  Every other row is kept or quarantined with its file, row, column, val
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -34,12 +34,14 @@ from helpers.data.checks import (
     column_text,
     county_column,
     date_column,
+    identifier_column,
     isin,
     number_column,
 )
 from helpers.data.reference import data_dir
 from helpers.data.tables import RawTable, empty_problems, read_raw_table
 from helpers.errors import InputError
+from helpers.spreadsheets import CsvWriter, write_xlsx
 
 COLUMNS: list[str] = list(schema.REVIEW_DECISIONS)
 REASON_CODES_FILE = "decision_reason_codes.csv"
@@ -101,8 +103,9 @@ def split_codes(values: pd.Series) -> pd.Series:
     return pd.Series(parts, index=values.index, dtype=object)
 
 
-def _read(path: Path, sheet: str | None, encoding: str | None) -> RawTable:
-    """The raw table with canonical column names, or an InputError naming the missing column."""
+def read_log_table(path: Path, sheet: str | None = None, encoding: str | None = None) -> RawTable:
+    """The raw log with canonical column names (spellings such as ``Case Number`` or ``Review
+    Date`` accepted), or an InputError naming the missing column."""
     try:
         return read_raw_table(
             path, required=COLUMNS, kind="decision-log", encoding=encoding, sheet=sheet
@@ -130,13 +133,18 @@ def _read(path: Path, sheet: str | None, encoding: str | None) -> RawTable:
 def check_decisions(table: RawTable, checks: RowChecks) -> pd.DataFrame:
     """The checks every decision row gets, in ``ingest`` and :func:`read_decision_log` alike.
 
-    ``cdcno`` present, county known, ``date_reviewed`` a date not in the future, ``decision`` one
-    of :data:`helpers.data.schema.DECISION_VALUES`, ``new_sentence_months`` a number.  Returns the
-    rows typed as the ingested ``decisions`` table (flagged rows too).
+    ``cdcno`` and ``case_number`` present and shaped like identifiers, county known,
+    ``date_reviewed`` a date not in the future, ``decision`` one of
+    :data:`helpers.data.schema.DECISION_VALUES`, ``new_sentence_months`` a number given for
+    ``resentenced`` and only there, reason codes documented (``OTHER`` with a text), no duplicate
+    and no conflicting decision.  Returns the rows typed as the ingested ``decisions`` table
+    (flagged rows too; reason codes upper-case and ``;``-joined).
     """
     f = table.frame
-    cdcno = column_text(f, "cdcno")
+    cdcno = identifier_column(f, checks, "cdcno", "cdcno")
     checks.flag((cdcno == "").to_numpy(), "cdcno", "blank cdcno")
+    case_number = identifier_column(f, checks, "case_number", "case number")
+    checks.flag((case_number == "").to_numpy(), "case_number", "blank case number")
     county = county_column(f, checks, "county")
     when = date_column(f, checks, "date_reviewed")
     checks.flag(
@@ -151,9 +159,9 @@ def check_decisions(table: RawTable, checks: RowChecks) -> pd.DataFrame:
         f"unknown decision (expected one of: {', '.join(schema.DECISION_VALUES)})",
     )
     new_months = number_column(f, checks, "new_sentence_months")
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
-            "case_number": column_text(f, "case_number"),
+            "case_number": case_number,
             "cdcno": cdcno,
             "county": county["county"].astype("string"),
             "date_reviewed": when,
@@ -164,10 +172,18 @@ def check_decisions(table: RawTable, checks: RowChecks) -> pd.DataFrame:
             "reviewer_role": column_text(f, "reviewer_role"),
         }
     )
+    out["reason_codes"] = _check_reason_codes(f, checks, out)
+    _check_new_sentence(f, checks, out)
+    _check_duplicates(table, checks)
+    return out
 
 
-def _without_comments(raw: RawTable) -> tuple[RawTable, int]:
-    """The table without its comment rows (first cell starting with ``#``) and their number."""
+COMMENT_REASON = "comment row (first cell starts with #, as the template's EXAMPLE rows): skipped"
+
+
+def _without_comments(raw: RawTable) -> tuple[RawTable, pd.DataFrame]:
+    """The table without its comment rows (first cell starting with ``#``) and those rows as
+    problems (``file, row, column, value, reason``)."""
     first = raw.frame[COLUMNS[0]].astype("string").fillna("").str.strip()
     comment = first.str.startswith(COMMENT).to_numpy(dtype=bool)
     problems = raw.problems
@@ -175,18 +191,26 @@ def _without_comments(raw: RawTable) -> tuple[RawTable, int]:
         problems["value"].astype("string").fillna("").str.strip().str.startswith(COMMENT)
         if len(problems)
         else pd.Series([], dtype=bool)
+    ).to_numpy(dtype=bool)
+    comments = pd.DataFrame(
+        {
+            "file": raw.name,
+            "row": np.concatenate([raw.rows[comment], problems["row"].to_numpy()[bad_comment]]),
+            "column": COLUMNS[0],
+            "value": pd.concat(
+                [first[comment], problems["value"].astype("string")[bad_comment]]
+            ).to_numpy(),
+            "reason": COMMENT_REASON,
+        }
+    ).sort_values("row", kind="stable")
+    table = replace(
+        raw,
+        frame=raw.frame.loc[~comment].reset_index(drop=True),
+        rows=raw.rows[~comment],
+        problems=problems.loc[~bad_comment] if len(problems) else empty_problems(),
+        rows_in=raw.rows_in - len(comments),
     )
-    n_comments = int(comment.sum() + bad_comment.sum())
-    table = RawTable(
-        raw.path,
-        raw.frame.loc[~comment].reset_index(drop=True),
-        raw.rows[~comment],
-        raw.original_headers,
-        problems.loc[~bad_comment.to_numpy(dtype=bool)] if len(problems) else empty_problems(),
-        raw.rows_in - n_comments,
-        raw.sheet,
-    )
-    return table, n_comments
+    return table, comments.reset_index(drop=True)
 
 
 def _check_reason_codes(f: pd.DataFrame, checks: RowChecks, out: pd.DataFrame) -> pd.Series:
@@ -274,22 +298,17 @@ def read_decision_log(
     ``decisions.attrs``: ``rows_in``, ``comments``, ``kept``, ``quarantined``.
     File-level problems (missing file or column, empty or undecodable file) raise :class:`InputError`.
     """
-    raw = _read(Path(path), sheet, encoding)
-    table, n_comments = _without_comments(raw)
+    raw = read_log_table(Path(path), sheet, encoding)
+    table, comments = _without_comments(raw)
     checks = RowChecks(table)
     out = check_decisions(table, checks)
-    f = table.frame
-    checks.flag((out["case_number"] == "").to_numpy(), "case_number", "blank case number")
-    out["reason_codes"] = _check_reason_codes(f, checks, out)
-    _check_new_sentence(f, checks, out)
-    _check_duplicates(table, checks)
 
     out.insert(len(out.columns), "source_row", table.rows)
     kept = out.loc[~checks.bad].reset_index(drop=True)
     quarantine = checks.problems().sort_values(["row", "column"], kind="stable")
     kept.attrs.update(
         rows_in=int(raw.rows_in),
-        comments=n_comments,
+        comments=int(len(comments)),
         kept=int(len(kept)),
         quarantined=int(checks.counts()["quarantined"]),
     )
@@ -319,7 +338,7 @@ def write_template(path: str | Path | None = None) -> list[Path]:
     csv_path = path.with_suffix(".csv")
     xlsx_path = path.with_suffix(".xlsx")
     with open(csv_path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = CsvWriter(handle, lineterminator="\n")
         writer.writerow(COLUMNS)
         writer.writerows(_template_rows())
     codes = reason_codes()
@@ -349,24 +368,24 @@ def write_template(path: str | Path | None = None) -> list[Path]:
             "what to enter": ["", ""],
         }
     )
-    with pd.ExcelWriter(xlsx_path, engine="xlsxwriter") as xl:
-        pd.DataFrame(_template_rows(), columns=COLUMNS).to_excel(
-            xl, sheet_name="decisions", index=False
-        )
-        codes.to_excel(xl, sheet_name="reason codes", index=False)
-        pd.concat([instructions, note], ignore_index=True).to_excel(
-            xl, sheet_name="instructions", index=False
-        )
-        sheet = xl.sheets["decisions"]
-        sheet.set_column(0, len(COLUMNS) - 1, 20)
-        sheet.freeze_panes(1, 0)
+    sheets = {
+        "decisions": pd.DataFrame(_template_rows(), columns=COLUMNS),
+        "reason codes": codes,
+        "instructions": pd.concat([instructions, note], ignore_index=True),
+    }
+    write_xlsx(sheets, xlsx_path, width=20)
     return [csv_path, xlsx_path]
 
 
 def decision_rows(table: RawTable, people_ids: pd.Index) -> tuple[pd.DataFrame, RowChecks]:
-    """The decision log of an ingested folder: :func:`check_decisions` rows (flagged ones too) with
-    ``in_population`` (the person is among the kept people), and the file's checks."""
-    checks = RowChecks(table)
-    out = check_decisions(table, checks)
+    """The decision log of an ingested folder, with the checks of :func:`read_decision_log`:
+    :func:`check_decisions` rows (flagged ones too) with ``in_population`` (the person is among the
+    kept people), and the file's checks, where comment rows are quarantined as skipped so that the
+    manifest's ``kept + quarantined`` is every row read."""
+    rows, comments = _without_comments(table)
+    checks = RowChecks(rows)
+    out = check_decisions(rows, checks)
     out["in_population"] = isin(out["cdcno"], people_ids)
+    checks.parts.append(comments)
+    checks.table = replace(rows, rows_in=table.rows_in)
     return out, checks

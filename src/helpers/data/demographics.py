@@ -24,6 +24,7 @@ from helpers.data.checks import (
     column_text,
     county_column,
     date_column,
+    identifier_column,
     isin,
     number_column,
     offense_code_column,
@@ -61,7 +62,7 @@ def demographics_variant(names: list[str]) -> str:
 
 def _ids(f: pd.DataFrame, checks: RowChecks) -> pd.Series:
     """``cdcno``; blanks and duplicates are flagged (an exact copy keeps its first row)."""
-    cdcno = column_text(f, "cdcno")
+    cdcno = identifier_column(f, checks, "cdcno", "cdcno")
     checks.flag((cdcno == "").to_numpy(), "cdcno", "blank cdcno")
     dup_any = cdcno.duplicated(keep=False) & (cdcno != "")
     if dup_any.any():
@@ -142,11 +143,28 @@ def _ages(
     }
 
 
-def _race(f: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Ethnicity as written (blank = Unknown) and its race group (``race_groups.csv``)."""
-    ethnicity = column_text(f, "ethnicity").replace("", "Unknown")
-    groups = reference.race_groups().set_index("ethnicity")["race_group"]
-    race_group = ethnicity.map(groups).fillna("Other").astype("string")
+def _race(f: pd.DataFrame, checks: RowChecks) -> tuple[pd.Series, pd.Series]:
+    """Ethnicity in ``race_groups.csv``'s spelling (blank = Unknown) and its race group.
+
+    The match ignores case and spacing (``MEXICAN``, ``other  asian``); a value that still matches
+    nothing is quarantined with its reason rather than counted as "Other" (it would skew the bias
+    audit silently)."""
+    written = column_text(f, "ethnicity")
+    groups = reference.race_groups()
+    key = groups["ethnicity"].str.upper().str.split().str.join(" ")
+    spelling = pd.Series(groups["ethnicity"].to_numpy(), index=key.to_numpy())
+    group = pd.Series(groups["race_group"].to_numpy(), index=key.to_numpy())
+    spelling, group = spelling[~spelling.index.duplicated()], group[~group.index.duplicated()]
+    wanted = written.str.upper().str.split().str.join(" ").fillna("")
+    ethnicity = wanted.map(spelling).astype("string")
+    unknown = ethnicity.isna().to_numpy() & (wanted != "").to_numpy()
+    checks.flag(
+        unknown,
+        "ethnicity",
+        "unknown ethnicity (not in data/reference/race_groups.csv, in any case or spacing)",
+    )
+    ethnicity = ethnicity.fillna(written).mask(wanted == "", "Unknown")
+    race_group = wanted.map(group).fillna("Other").astype("string")
     return ethnicity, race_group.mask(ethnicity == "Unknown", "Unknown")
 
 
@@ -176,7 +194,7 @@ def people_rows(table: RawTable, as_of: pd.Timestamp) -> tuple[pd.DataFrame, Row
     checks.flag_errors(err, "eprd mepd")
     offense_day = end.fillna(begin)
     ages = _ages(f, checks, as_of, begin.fillna(end))
-    ethnicity, race_group = _race(f)
+    ethnicity, race_group = _race(f, checks)
     months, lwop, condemned = sentence["months"], sentence["lwop"], sentence["condemned"]
     people = pd.DataFrame(
         {
@@ -201,7 +219,9 @@ def people_rows(table: RawTable, as_of: pd.Timestamp) -> tuple[pd.DataFrame, Row
             "offense_category": column_text(f, "offense category"),
             "offense_begin_date": begin,
             "offense_end_date": end,
-            "controlling_case_number": column_text(f, "controlling case number"),
+            "controlling_case_number": identifier_column(
+                f, checks, "controlling case number", "case number"
+            ),
             "sentence_type": sentence["type"],
             "aggregate_sentence_months": months,
             "sentence_life": sentence["life"].fillna(False).astype(bool),

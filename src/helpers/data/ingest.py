@@ -15,7 +15,8 @@ to anybody.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,7 @@ import pandas as pd
 from helpers.data import schema
 from helpers.data.checks import RowChecks
 from helpers.data.commitments import combine_commitments, kept_commitments
-from helpers.data.decision_log import decision_rows
+from helpers.data.decision_log import decision_rows, read_log_table
 from helpers.data.demographics import read_people
 from helpers.data.dsa import DSA_TABLES, dsa_rows
 from helpers.data.levels import level_coverage
@@ -38,9 +39,16 @@ from helpers.data.manifest import (
     write_manifest,
 )
 from helpers.data.quarantine import quarantine_counts
-from helpers.data.tables import RawTable, empty_problems, normalise_header, read_raw_table
+from helpers.data.tables import (
+    RawTable,
+    empty_problems,
+    labelled,
+    normalise_header,
+    read_raw_table,
+)
 from helpers.errors import InputError
-from helpers.provenance import file_sha256, library_versions
+from helpers.provenance import display_path, file_sha256, library_versions
+from helpers.spreadsheets import write_csv
 
 # File kinds, how their names look once lower-cased with separators dropped, and required columns.
 FILE_KINDS: dict[str, tuple[tuple[str, ...], list[str]]] = {
@@ -102,9 +110,10 @@ class IngestResult:
     manifest: IngestManifest
 
     def summary(self) -> pd.DataFrame:
-        """Rows in, kept and quarantined per input file (files by name)."""
+        """Rows in, kept and quarantined per input file (files by their path in the data folder,
+        so ``demographics.csv`` and ``dsa/demographics.csv`` stay apart)."""
         table = pd.DataFrame([asdict(i) for i in self.manifest.inputs])
-        table["file"] = table["file"].map(lambda p: Path(p).name)
+        table["file"] = input_labels(table["file"])
         return table[["file", "kind", "rows_in", "kept", "quarantined"]]
 
     def totals(self) -> dict[str, int]:
@@ -124,6 +133,25 @@ class IngestResult:
 # --------------------------------------------------------------------------------------------------
 # Discovery
 # --------------------------------------------------------------------------------------------------
+
+
+def file_label(path: Path, root: Path) -> str:
+    """How messages name an input file: its path inside the data folder (``dsa/demographics.csv``),
+    else its name."""
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def input_labels(files: Iterable[str | Path]) -> list[str]:
+    """The input files of one ingest named by their path inside the data folder (the folder they
+    share), so ``demographics.csv`` and ``dsa/demographics.csv`` stay apart."""
+    paths = [Path(f) for f in files]
+    if not paths:
+        return []
+    root = paths[0].parent if len(set(paths)) == 1 else Path(os.path.commonpath(paths))
+    return [file_label(p, root) for p in paths]
 
 
 def _stem_key(path: Path) -> str:
@@ -181,7 +209,7 @@ class _Accounts:
         table = checks.table
         self.inputs.append(
             InputFile(
-                file=str(table.path),
+                file=display_path(table.path),
                 kind=kind,
                 variant=variant,
                 sheet=table.sheet,
@@ -238,10 +266,24 @@ def ingest(
     as_of_ts = pd.Timestamp(as_of)
     found = discover_files(Path(data_dir))
 
+    root = Path(data_dir)
+
     def read(kind: str, path: Path) -> RawTable:
         required = FILE_KINDS[kind][1]
-        label = kind.replace("_", " ")
-        return read_raw_table(path, required=required, kind=label, encoding=encoding, sheet=sheet)
+        name = file_label(path, root)
+        try:
+            if kind == "review_decisions":
+                table = read_log_table(path, sheet, encoding)
+            else:
+                words = kind.replace("_", " ")
+                table = read_raw_table(
+                    path, required=required, kind=words, encoding=encoding, sheet=sheet
+                )
+        except InputError as exc:
+            if exc.file != path.name:
+                raise
+            raise InputError(exc.reason, file=name, row=exc.row, column=exc.column) from None
+        return labelled(table, name)
 
     accounts = _Accounts()
     demographics = [read("demographics", p) for p in found["demographics"]]
@@ -292,7 +334,7 @@ def write_processed(result: IngestResult, out_dir: Path) -> Path:
     for name in PROCESSED_TABLES:  # drop stale optional tables from an earlier run
         if name not in result.tables and (out_dir / f"{name}.parquet").exists():
             (out_dir / f"{name}.parquet").unlink()
-    result.quarantine.to_csv(out_dir / "quarantine.csv", index=False)
+    write_csv(result.quarantine, out_dir / "quarantine.csv")
     write_manifest(result.manifest, out_dir)
     return out_dir
 

@@ -10,7 +10,7 @@ import csv
 import difflib
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -50,11 +50,19 @@ class RawTable:
     problems: pd.DataFrame = field(default_factory=lambda: empty_problems())  # unreadable rows
     rows_in: int = 0
     sheet: str | None = None
+    label: str | None = None  # how messages name the file when its name alone is ambiguous
 
     @property
     def name(self) -> str:
-        """The file name (how messages name the file)."""
-        return self.path.name
+        """How messages name the file: its ``label`` (e.g. ``dsa/demographics.csv``), else its
+        name."""
+        return self.label or self.path.name
+
+
+def labelled(table: RawTable, label: str) -> RawTable:
+    """``table`` named ``label`` in its messages, its read problems included."""
+    problems = table.problems.assign(file=label) if len(table.problems) else table.problems
+    return replace(table, problems=problems, label=label)
 
 
 def empty_problems() -> pd.DataFrame:
@@ -70,22 +78,34 @@ def empty_problems() -> pd.DataFrame:
     )
 
 
-def _checked_bytes(path: Path, encoding: str | None) -> bytes:
-    """The file as UTF-8 bytes (no BOM), after the checks that give one-line errors."""
-    data = path.read_bytes()
-    if not data.strip():
-        raise InputError("the file is empty", file=path.name)
-    if data[:4] == b"PK\x03\x04":
-        raise InputError(
-            "is an Excel workbook with a text name: rename it to .xlsx", file=path.name
-        )
-    if b"\x00" in data[:4096]:
-        raise InputError("is a binary file, not CSV text", file=path.name)
-    if encoding and encoding.lower().replace("-", "") not in {"utf8", "utf8sig"}:
+#: A file is binary, not CSV text, when its header line holds a NUL byte or NUL bytes make more
+#: than this share of its first 4 KB; a NUL byte elsewhere quarantines the row holding it.
+BINARY_NUL_SHARE = 0.01
+NUL_REASON = "contains a NUL byte (the file is damaged at this row)"
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 byte-order mark, or the NUL byte of every other byte that UTF-16 text has."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = data[:512]
+    if len(head) < 8:
+        return False
+    return max(head[0::2].count(0), head[1::2].count(0)) > 0.4 * (len(head) // 2)
+
+
+def _decoded(path: Path, data: bytes, encoding: str | None) -> bytes:
+    """The file as UTF-8 bytes: decoded from ``encoding``, else checked to be UTF-8 already."""
+    if encoding and encoding.lower().replace("-", "").replace("_", "") not in {"utf8", "utf8sig"}:
         try:
             return data.decode(encoding).encode("utf-8")
         except (UnicodeDecodeError, LookupError) as exc:
             raise InputError(f"cannot be read as {encoding}: {exc}", file=path.name) from None
+    if _looks_utf16(data):
+        raise InputError(
+            "is UTF-16 text, not UTF-8: pass --encoding utf-16 (or re-save it as UTF-8)",
+            file=path.name,
+        )
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -96,23 +116,54 @@ def _checked_bytes(path: Path, encoding: str | None) -> bytes:
             file=path.name,
             row=line,
         ) from None
-    return data.removeprefix(b"\xef\xbb\xbf")
+    return data
 
 
-def _read_csv_records(path: Path, data: bytes) -> tuple[list[str], list[list[str]]]:
-    """Slow, exact path: Python's csv module (handles every oddity, reports where parsing fails)."""
-    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), strict=True)
+def _checked_bytes(path: Path, encoding: str | None) -> bytes:
+    """The file as UTF-8 bytes (no BOM), after the checks that give one-line errors.
+
+    The encoding is applied before the binary check, so UTF-16 text (two bytes a character, one
+    of them often NUL) is read with ``--encoding utf-16`` and named when the option is missing."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError("the file is empty", file=path.name)
+    if data[:4] == b"PK\x03\x04":
+        raise InputError(
+            "is an Excel workbook with a text name: rename it to .xlsx", file=path.name
+        )
+    data = _decoded(path, data, encoding).removeprefix(b"\xef\xbb\xbf")
+    head = data[:4096]
+    if b"\x00" in head.split(b"\n", 1)[0] or head.count(0) > BINARY_NUL_SHARE * len(head):
+        raise InputError("is a binary file, not CSV text", file=path.name)
+    return data
+
+
+def _read_csv_records(path: Path, data: bytes) -> tuple[list[str], list[list[str]], str | None]:
+    """Slow, exact path: Python's csv module (handles every oddity, reports where parsing fails).
+
+    Returns the header, the records and, when the file ends inside a quoted field (a truncated
+    file), the text of that last, unfinished record (else ``None``); any other quoting error is a
+    one-line error naming the line."""
+    text = data.decode("utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[list[str]] = []
+    done = 0  # physical lines read by the complete records
     try:
         header = next(reader)
-        records.extend(reader)
+        done = reader.line_num
+        for record in reader:
+            records.append(record)
+            done = reader.line_num
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc) and done:
+            rest = "\n".join(text.splitlines()[done:])
+            return header, records, rest
         raise InputError(
             f"cannot be parsed as CSV ({exc}); the file may be truncated inside a quoted field",
             file=path.name,
             row=reader.line_num,
         ) from None
-    return header, records
+    return header, records, None
 
 
 def _read_csv_fast(data: bytes, header: list[str]) -> tuple[pd.DataFrame, np.ndarray, list] | None:
@@ -151,7 +202,29 @@ def _read_csv_fast(data: bytes, header: list[str]) -> tuple[pd.DataFrame, np.nda
     total = table.num_rows + len(bad)
     rows = np.setdiff1d(np.arange(2, total + 2), np.asarray(bad_lines, dtype=np.int64))
     frame = table.to_pandas()
-    return frame, rows, bad
+    return _with_trailing_commas(frame, rows, bad, len(header))
+
+
+def _with_trailing_commas(
+    frame: pd.DataFrame, rows: np.ndarray, bad: list, width: int
+) -> tuple[pd.DataFrame, np.ndarray, list]:
+    """Put back the rows Arrow skipped only for a trailing empty field (a trailing comma), which
+    the exact path and the format tolerate; the other skipped rows stay bad."""
+    recovered, numbers, still_bad = [], [], []
+    for row in bad:
+        fields = next(csv.reader([row.text]), [])
+        if len(fields) == width + 1 and fields[-1] == "":
+            recovered.append(fields[:width])
+            numbers.append(row.number)
+        else:
+            still_bad.append(row)
+    if not recovered:
+        return frame, rows, bad
+    extra = pd.DataFrame(recovered, columns=frame.columns, dtype="string")
+    frame = pd.concat([frame.astype("string"), extra], ignore_index=True)
+    rows = np.concatenate([rows, np.asarray(numbers, dtype=np.int64)])
+    order = np.argsort(rows, kind="stable")
+    return frame.iloc[order].reset_index(drop=True), rows[order], still_bad
 
 
 def read_raw_table(
@@ -183,8 +256,10 @@ def read_raw_table(
     _check_header(path.name, names, required, kind)
     fast = _read_csv_fast(data, header)
     if fast is not None:
-        return _fast_table(path, fast, names, original)
-    return _exact_table(path, data, names, original)
+        table = _fast_table(path, fast, names, original)
+    else:
+        table = _exact_table(path, data, names, original)
+    return _without_nul_rows(table) if b"\x00" in data else table
 
 
 def _malformed(
@@ -224,10 +299,42 @@ def _fast_table(
     return RawTable(path, frame, rows, original, problems, len(frame) + len(bad))
 
 
+def _without_nul_rows(table: RawTable) -> RawTable:
+    """Move the rows holding a NUL byte from the table to its problems."""
+    frame = table.frame
+    has_nul = pd.DataFrame(
+        {c: frame[c].astype("string").str.contains("\x00", regex=False) for c in frame.columns}
+    ).fillna(False)
+    bad = has_nul.any(axis=1).to_numpy()
+    if not bad.any():
+        return table
+    first = has_nul.to_numpy().argmax(axis=1)[bad]
+    values = [
+        frame.iat[int(i), int(c)].replace("\x00", "\\0")[:80]
+        for i, c in zip(np.flatnonzero(bad), first, strict=True)
+    ]
+    found = pd.DataFrame(
+        {
+            "file": table.name,
+            "row": table.rows[bad],
+            "column": [frame.columns[int(c)] for c in first],
+            "value": values,
+            "reason": NUL_REASON,
+        }
+    )
+    problems = pd.concat([p for p in (table.problems, found) if not p.empty], ignore_index=True)
+    return replace(
+        table,
+        frame=frame.loc[~bad].reset_index(drop=True),
+        rows=table.rows[~bad],
+        problems=problems.sort_values("row", kind="stable").reset_index(drop=True),
+    )
+
+
 def _exact_table(path: Path, data: bytes, names: list[str], original: list[str]) -> RawTable:
     """The table read record by record (blank lines skipped, a trailing empty field tolerated)."""
     width = len(names)
-    _, records = _read_csv_records(path, data)
+    _, records, truncated = _read_csv_records(path, data)
     lengths = np.fromiter((len(r) for r in records), dtype=np.int64, count=len(records))
     ok = lengths == width
     rows = np.arange(2, len(records) + 2)
@@ -249,12 +356,24 @@ def _exact_table(path: Path, data: bytes, names: list[str], original: list[str])
             [int(lengths[i]) for i in bad_idx],
             width,
         )
+    if truncated is not None:
+        cut = pd.DataFrame(
+            {
+                "file": path.name,
+                "row": [len(records) + 2],
+                "column": "",
+                "value": [truncated[:80]],
+                "reason": "truncated row: the file ends inside a quoted field",
+            }
+        )
+        problems = pd.concat([p for p in (problems, cut) if not p.empty], ignore_index=True)
     keep = np.flatnonzero(ok)
     frame = pd.DataFrame([records[i] for i in keep], columns=names, dtype="string")
     if frame.empty:
         frame = pd.DataFrame({n: pd.Series(dtype="string") for n in names})
     frame = frame.fillna("")
-    return RawTable(path, frame, rows[keep], original, problems, int((~blank).sum()))
+    rows_in = int((~blank).sum()) + (truncated is not None)
+    return RawTable(path, frame, rows[keep], original, problems, rows_in)
 
 
 def _read_xlsx(path: Path, *, required: Sequence[str], kind: str, sheet: str | None) -> RawTable:

@@ -57,6 +57,7 @@ from helpers.model.evaluation import (
     capacity_rows,
     count_text,
     group_table,
+    holdout_metrics,
     inspect_groups,
     memo_rows,
     paired_change,
@@ -148,6 +149,7 @@ from helpers.model.persistence import (
     model_ranks,
     predict,
     save_model,
+    zero_tree_padding,
 )
 from helpers.model.pipeline import (
     as_model_input,
@@ -353,6 +355,7 @@ __all__ = [
     "fit",
     "fold_bootstrap",
     "group_table",
+    "holdout_metrics",
     "inspect_groups",
     "inspect_unreviewed",
     "labelled_examples",
@@ -410,4 +413,5 @@ __all__ = [
     "write_model_card",
     "write_training_outputs",
     "write_training_tables",
+    "zero_tree_padding",
 ]

@@ -136,7 +136,6 @@ def _model_details(m: ModelMetadata) -> list[str]:
     p = m.parameters
     smote = f"yes, minority raised to {p.smote_ratio} of the majority" if p.smote else "no"
     files = ", ".join(Path(f).name for f in m.config.files)
-    t = m.timing_seconds
     return [
         "## Model details",
         "",
@@ -149,14 +148,12 @@ def _model_details(m: ModelMetadata) -> list[str]:
         "`BalancedRandomForestClassifier`); resampling happens only when fitting, on training data.",
         "- **The saved model** is this pipeline fitted on every labelled decision; the numbers below "
         "come from the same pipeline refitted in each fold and split.",
-        f"- **Trained**: {m.created}, data as of {m.as_of}, seed {m.seed}.",
+        f"- **Trained** on the data as of {m.as_of}, seed {m.seed} (a rerun with the same data and "
+        "seed writes the same model file, byte for byte).",
         f"- **Configuration**: {m.config.name} ({files}).",
         "- **Training-data hash** (SHA-256 of features and labels): "
         f"`{m.data.training_data_sha256}`.",
         "- **Libraries**: " + ", ".join(f"{k} {v}" for k, v in m.versions.items()) + ".",
-        f"- **Timing**: dated features {_num(t.features, 1)} s, cross-validation of every method "
-        f"{_num(t.cross_validation, 1)} s, final fit {_num(t.fit, 1)} s, whole run "
-        f"{_num(t.run, 1)} s ({p.n_jobs} cores).",
         "- **License and code**: open source, in this repository (`src/helpers/model/`).",
         "",
     ]

@@ -5,7 +5,8 @@
 * :func:`bootstrap_metrics` — PR-AUC (average precision), precision@k and recall@k on one test set
   with percentile bootstrap intervals over people (vectorised: each replicate is a vector of
   multiplicities); :func:`paired_change` the change between two scores on the same replicates.
-* :func:`capacity_rows` — precision@k and recall@k from counts, with Wilson intervals.
+* :func:`capacity_rows` — precision@k and recall@k from counts, with Wilson intervals;
+  :func:`holdout_metrics` all three on one test set.
 * :func:`calibration_table` — observed positive share by score band, with Wilson intervals.
 * :func:`group_table` — recall and precision of a flagged set by group, with Wilson intervals.
 * :func:`memo_rows` — the policy memo's reported pair (:data:`MEMO`), quoted without intervals.
@@ -213,6 +214,17 @@ def capacity_rows(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def holdout_metrics(
+    y: np.ndarray, score: np.ndarray, ks: tuple[int, ...], n_boot: int, seed: int
+) -> pd.DataFrame:
+    """PR-AUC (bootstrap over people) and precision@k / recall@k (Wilson) on one test set."""
+    ap = bootstrap_metrics(y, score, ks=(), n_boot=n_boot, seed=seed)
+    ap["interval"], ap["n"] = "bootstrap over people", len(y)
+    hits = {k: top_k_hits(y, score, k) for k in ks}
+    rows = capacity_rows(hits, int(np.asarray(y, dtype=bool).sum()), len(y), ks)
+    return pd.concat([ap, rows], ignore_index=True)
 
 
 def calibration_table(y: np.ndarray, score: np.ndarray, bins: int = 10) -> pd.DataFrame:

@@ -3,8 +3,9 @@
 Two models are trained the same way, one on the decisions before an earlier date, one on the
 decisions before a later date (the feedback: the decisions in between), and both are scored on the
 decisions after the later date of people that neither training set includes.  Neither model ever saw
-the test decisions, so "after" does not win by construction; the change of each metric has a paired
-bootstrap interval (both scores evaluated on the same resampled people).
+the test decisions, so "after" does not win by construction.  Each model's precision@k and recall@k
+have Wilson intervals and its PR-AUC a bootstrap over people (as on the time split); the change of
+each metric has a paired bootstrap interval (both scores evaluated on the same resampled people).
 
 Dates: the later one is the time split's cutoff (:func:`helpers.model.time_cutoff`), the earlier one
 the first day of the month of the median date of the decisions before it.
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.model.crossval import Method, time_cutoff, time_split
-from helpers.model.evaluation import bootstrap_metrics, count_text, paired_change
+from helpers.model.evaluation import count_text, holdout_metrics, paired_change
 from helpers.model.settings import ModelSettings
 
 #: Fewest positive and negative decisions each training set (and one positive the test) needs.
@@ -78,7 +79,7 @@ def feedback_evaluation(
     boot = {"ks": settings.ks, "n_boot": settings.n_boot, "seed": settings.random_state}
     parts = []
     for name, s in (("before", s0), ("after", s1)):
-        m = bootstrap_metrics(y[test], s, **boot).set_index("metric")
+        m = holdout_metrics(y[test], s, **boot).set_index("metric")[["value", "ci_low", "ci_high"]]
         parts.append(
             m.rename(columns={"value": name, "ci_low": f"{name}_low", "ci_high": f"{name}_high"})
         )

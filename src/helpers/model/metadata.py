@@ -4,9 +4,12 @@
 inside ``model.joblib`` (:func:`helpers.model.save_model`), and read back by :func:`read_metadata`
 and :func:`helpers.model.load_model`; the model card and the model notebook read its attributes.
 Sections of the JSON are nested dataclasses (``config``, ``parameters``, ``data``, ``evaluation``,
-``timing_seconds``, ``memo``); evaluation tables (``tables``) are lists of records (one mapping per
-row), by name.  A
+``memo``); evaluation tables (``tables``) are lists of records (one mapping per row), by name.  A
 missing or malformed key is a one-line :class:`~helpers.errors.InputError` naming the file.
+
+The metadata is dated by the data's as-of date and holds no clock time and no timing, so a rerun on
+the same data with the same seed writes the same bytes; a run's seconds (:class:`Timing`) are kept
+on the run (:class:`helpers.model.TrainResult`) and printed, never published.
 """
 
 from __future__ import annotations
@@ -103,7 +106,8 @@ class EvaluationSummary:
 
 @dataclass
 class Timing:
-    """Seconds spent on the dated features, the cross-validation, the final fit and the whole run."""
+    """Seconds spent on the dated features, the cross-validation, the final fit and the whole run
+    (printed by the command and the benchmark; not part of the metadata)."""
 
     features: float
     cross_validation: float
@@ -128,7 +132,6 @@ class ModelMetadata:
     """
 
     model: str
-    created: str
     as_of: str
     county: str
     label: str
@@ -143,7 +146,6 @@ class ModelMetadata:
     explain_features: list[str]
     data: DataSummary
     evaluation: EvaluationSummary
-    timing_seconds: Timing
     versions: dict[str, str]
     memo: MemoPair
     setting: str
@@ -169,7 +171,6 @@ class ModelMetadata:
             k: text(doc[k], k, path, empty=True)
             for k in (
                 "model",
-                "created",
                 "as_of",
                 "county",
                 "label_definition",
@@ -193,7 +194,6 @@ class ModelMetadata:
             explain_features=text_list(doc["explain_features"], "explain_features", path),
             data=_data(doc["data"], path),
             evaluation=_evaluation(doc["evaluation"], path),
-            timing_seconds=_timing(doc["timing_seconds"], path),
             versions={
                 k: text(v, join("versions", k), path)
                 for k, v in mapping(doc["versions"], "versions", path).items()
@@ -314,16 +314,6 @@ def _evaluation(value: Any, path: Path) -> EvaluationSummary:
         time_cutoff=text(doc["time_cutoff"], "evaluation.time_cutoff", path, empty=True),
         feedback_cutoffs=text_list(doc["feedback_cutoffs"], "evaluation.feedback_cutoffs", path),
         **counts,
-    )
-
-
-def _timing(value: Any, path: Path) -> Timing:
-    doc = _keys_of(Timing, value, path, "timing_seconds")
-    return Timing(
-        **{
-            f.name: number(doc[f.name], join("timing_seconds", f.name), path, lo=0)
-            for f in fields(Timing)
-        }
     )
 
 

@@ -1,4 +1,10 @@
-"""Saving, loading and using a trained model: ``model.joblib`` and ``model.json``, scores and ranks."""
+"""Saving, loading and using a trained model: ``model.joblib`` and ``model.json``, scores and ranks.
+
+The saved files are byte-identical across reruns with the same data and seed: the metadata holds no
+clock time, and every decision tree's node table is rewritten with its padding bytes zeroed
+(:func:`zero_tree_padding`) — scikit-learn leaves them uninitialised, so the pickled bytes of an
+otherwise identical tree differ between runs.
+"""
 
 from __future__ import annotations
 
@@ -19,13 +25,50 @@ MODEL_FILE = "model.joblib"
 METADATA_FILE = "model.json"
 
 
+def _trees(obj: Any, seen: set[int]) -> list[Any]:
+    """Every scikit-learn ``Tree`` reachable from ``obj`` (attributes, lists, tuples, mappings)."""
+    from sklearn.tree._tree import Tree
+
+    if id(obj) in seen or isinstance(obj, str | bytes | np.ndarray | int | float):
+        return []
+    seen.add(id(obj))
+    if isinstance(obj, Tree):
+        return [obj]
+    if isinstance(obj, dict):
+        children = list(obj.values())
+    elif isinstance(obj, list | tuple):
+        children = list(obj)
+    else:
+        children = list(getattr(obj, "__dict__", {}).values())
+    return [t for child in children for t in _trees(child, seen)]
+
+
+def zero_tree_padding(pipeline: Any) -> int:
+    """Zero the padding bytes of every decision tree's node table in ``pipeline``; the tree count.
+
+    A node is a C struct whose last field (one byte) is followed by seven padding bytes that
+    scikit-learn never initialises; pickling copies them.  The values of the tree do not change.
+    """
+    trees = _trees(pipeline, set())
+    for tree in trees:
+        state = tree.__getstate__()
+        nodes = state["nodes"]
+        clean = np.zeros(nodes.shape, dtype=nodes.dtype)
+        for name in nodes.dtype.names:
+            clean[name] = nodes[name]
+        tree.__setstate__({**state, "nodes": clean})
+    return len(trees)
+
+
 def save_model(pipeline: Any, metadata: ModelMetadata, out_dir: Path) -> tuple[Path, Path]:
     """Write ``model.joblib`` (pipeline + metadata) and ``model.json`` (metadata) to ``out_dir``.
 
-    ``model.json`` also records the SHA-256 of ``model.joblib`` (``model_file_sha256``).
+    ``model.json`` also records the SHA-256 of ``model.joblib`` (``model_file_sha256``).  Both are
+    byte-identical across reruns (:func:`zero_tree_padding`).
     """
     import joblib
 
+    zero_tree_padding(pipeline)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = out_dir / MODEL_FILE

@@ -42,6 +42,7 @@ from helpers.model.settings import ModelSettings
 from helpers.model.training import TrainResult, train_model
 from helpers.screening.candidates import build_candidates
 from helpers.screening.config import county_file, load_config
+from helpers.spreadsheets import write_csv
 
 #: The evaluation tables of a training run, each written as ``<name>.csv`` when it was computed.
 TABLE_FILES = (
@@ -70,7 +71,7 @@ def write_training_tables(result: TrainResult, out: Path) -> list[Path]:
     for name in TABLE_FILES:
         table = result.tables.get(name)
         if table is not None and not table.empty:
-            table.to_csv(out / f"{name}.csv", index=False)
+            write_csv(table, out / f"{name}.csv")
             written.append(out / f"{name}.csv")
     preset = out / PRESET_FILE
     preset.write_text(result.metadata.weights_preset + "\n", encoding="utf-8")
@@ -111,8 +112,10 @@ class TrainingRun:
             lines.append(
                 f"  {metric:<18} {r['value']:.3f}  (95 % {r['ci_low']:.3f}–{r['ci_high']:.3f})"
             )
+        t = self.result.timing
         lines.append(
-            f"run {self.seconds:.1f} s; wrote {self.files[0]}, "
+            f"run {self.seconds:.1f} s (dated features {t.features:.1f} s, cross-validation "
+            f"{t.cross_validation:.1f} s, final fit {t.fit:.1f} s); wrote {self.files[0]}, "
             + ", ".join(p.name for p in self.files[1:])
         )
         return "\n".join(lines)
@@ -182,7 +185,7 @@ def emulate_to_folder(
     files = []
     for table, file in ((emu.table, "emulation.csv"), (emu.leakage, "leakage.csv")):
         if not table.empty:
-            table.to_csv(out / file, index=False)
+            write_csv(table, out / file)
             files.append(out / file)
     return EmulationRun(emu, files, time.perf_counter() - started)
 
@@ -235,7 +238,7 @@ class PredictionRun:
         ranked = int(self.frame["model_rank"].notna().sum())
         return (
             f"{ranked:,} of {len(self.frame):,} people ranked with {self.model.name} (the others "
-            f"fail the county's screen); trained {self.metadata.created}; "
+            f"fail the county's screen); trained on data as of {self.metadata.as_of}; "
             f"{self.seconds:.1f} s; wrote {self.out}"
         )
 
@@ -276,7 +279,7 @@ def predict_to_file(
     )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    ranked.to_csv(out, index=False)
+    write_csv(ranked, out)
     return PredictionRun(ranked, Path(model), meta, out, time.perf_counter() - started)
 
 
@@ -357,7 +360,7 @@ def train_shared(
         ranker = Ranker(statewide.pipeline, statewide.metadata, STATEWIDE)
         frame = pd.concat(by_statewide, ignore_index=True)
         ranked.append(rank_candidates(frame, tables, load_config(None), as_of, ranker))
-    plan.to_csv(out / PLAN_FILE, index=False)
+    write_csv(plan, out / PLAN_FILE)
     predictions = pd.concat(ranked, ignore_index=True)[["cdcno", "county", *MODEL_COLUMNS]]
     return SharedModels(statewide, own, plan, predictions)
 
@@ -376,7 +379,7 @@ def _without_model(lists: dict[str, pd.DataFrame], why: str, out: Path) -> Share
     )
     plan = pd.DataFrame({"county": list(lists), "model": NO_MODEL})
     out.mkdir(parents=True, exist_ok=True)
-    plan.to_csv(out / PLAN_FILE, index=False)
+    write_csv(plan, out / PLAN_FILE)
     return SharedModels(None, {}, plan, people)
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -45,14 +45,12 @@ from helpers.model.crossval import (
 from helpers.model.diagnostic import Emulation, rule_emulation_check
 from helpers.model.evaluation import (
     MEMO,
-    bootstrap_metrics,
     calibration_table,
-    capacity_rows,
     count_text,
     group_table,
+    holdout_metrics,
     inspect_groups,
     memo_rows,
-    top_k_hits,
 )
 from helpers.model.explanations import permutation_importances, reference_values
 from helpers.model.features import (
@@ -148,11 +146,13 @@ class Examples:
 
 @dataclass
 class TrainResult:
-    """Everything a training run produces: the saved pipeline, its metadata and the tables."""
+    """Everything a training run produces: the saved pipeline, its metadata, the tables and the
+    run's seconds (printed, never published: the metadata holds no timing)."""
 
     pipeline: object
     metadata: ModelMetadata
     tables: dict[str, pd.DataFrame]
+    timing: Timing
 
 
 def labelled_examples(tables: dict[str, pd.DataFrame], spec: RunSpec) -> Examples:
@@ -236,16 +236,6 @@ def evaluate_methods(
     return folds, cv, table
 
 
-def _holdout_rows(y: np.ndarray, score: np.ndarray, settings: ModelSettings) -> pd.DataFrame:
-    """PR-AUC (bootstrap over people) and precision@k / recall@k (Wilson) on one test set."""
-    ap = bootstrap_metrics(y, score, ks=(), n_boot=settings.n_boot, seed=settings.random_state)
-    ap["interval"], ap["n"] = "bootstrap over people", len(y)
-    hits = {k: top_k_hits(y, score, k) for k in settings.ks}
-    return pd.concat(
-        [ap, capacity_rows(hits, int(y.sum()), len(y), settings.ks)], ignore_index=True
-    )
-
-
 @dataclass
 class TimeSplit:
     """The time split: its date, counts, every method's test metrics and the importance table."""
@@ -271,7 +261,7 @@ def evaluate_time_split(spec: RunSpec, ex: Examples, methods: dict[str, Method])
     rows = []
     tasks = [(method, train, test) for method in methods.values()]
     for name, score in zip(methods, parallel_map(run_method, tasks, s.n_jobs), strict=True):
-        m = _holdout_rows(y[test], score, s)
+        m = holdout_metrics(y[test], score, s.ks, s.n_boot, s.random_state)
         m.insert(0, "method", name)
         rows.append(m)
     chosen = fit(make_pipeline(ex.features, s, missing=ex.missing), ex.X.iloc[train], y[train])
@@ -388,7 +378,6 @@ def build_metadata(spec: RunSpec, ex: Examples, evaluation: Evaluation) -> Model
     leakage["the screen's leakage set (rule emulation check)"] = leakage_set(config)
     return ModelMetadata(
         model=f"{method_name(s)} (imbalanced-learn BalancedRandomForestClassifier)",
-        created=datetime.now().isoformat(timespec="seconds"),
         as_of=str(pd.Timestamp(spec.as_of).date()),
         county=spec.county or "statewide",
         label="decisions",
@@ -420,7 +409,6 @@ def build_metadata(spec: RunSpec, ex: Examples, evaluation: Evaluation) -> Model
             n_time_left_out=ev.time.n_left_out,
             feedback_cutoffs=ev.feedback.cutoffs,
         ),
-        timing_seconds=ev.timing,
         versions=library_versions(),
         memo=MemoPair(MEMO["recall"], MEMO["precision"], MEMO["setting"]),
         setting=ev.setting,
@@ -506,4 +494,5 @@ def train_model(
         timing=Timing(t_features, t_cv, t_fit, 0.0),
     )
     evaluation.timing.run = time.perf_counter() - started
-    return TrainResult(pipeline, build_metadata(spec, ex, evaluation), evaluation.tables)
+    metadata = build_metadata(spec, ex, evaluation)
+    return TrainResult(pipeline, metadata, evaluation.tables, evaluation.timing)

@@ -207,8 +207,9 @@ def _scaled(learned: LearnedWeights, office: ScoreSettings) -> tuple[list[str], 
     return names, values, (np.abs(office_v).sum() / total if total else np.nan)
 
 
-#: b below this (logit units per level) puts no weight on priors, so d is not identified.
-B_IDENTIFIED = 1e-6
+#: b times the SD of the undecayed prior sum below this (logit units) puts no real weight on
+#: priors, so the decay d is not identified.
+B_IDENTIFIED = 0.01
 #: Fewest bootstrap replicates an interval is computed from.
 MIN_IDENTIFIED = 10
 
@@ -226,12 +227,16 @@ def bootstrap_weights(
     Each replicate draws people with replacement (all of a person's examples together), refits
     the weights and rescales them to the office's total; ``*_low``/``*_high`` are the 2.5 and 97.5
     percentiles of the replicates, in logit units and on the office's scale.  The decay ``d`` is
-    only identified when priors carry weight: its interval uses the replicates with b > 0 and is
-    left blank (NaN) when fewer than :data:`MIN_IDENTIFIED` have one.
+    only identified when priors carry weight (b × SD of the prior sum ≥ :data:`B_IDENTIFIED`):
+    its value is left blank (NaN) when the fit to all data gives them none, and its interval uses
+    the replicates that do and is left blank when fewer than :data:`MIN_IDENTIFIED` do.
     """
     y = np.asarray(y, dtype="float64")
     learned = learn_weights(terms, y)
+    prior_sd = float(np.std(_prior_sum(terms, 1.0, len(terms.current_sum))[0])) or 1.0
     table = weights_table(learned, office)
+    if learned.b * prior_sd < B_IDENTIFIED:
+        table.loc[table["weight"] == "d", ["learned", "learned_office_scale"]] = np.nan
     codes, uniques = pd.factorize(pd.Series(groups).astype("string"))
     rows_of = pd.Series(np.arange(len(codes))).groupby(codes).indices
     rng = np.random.default_rng(seed)
@@ -243,7 +248,7 @@ def bootstrap_weights(
             continue
         fit = learn_weights(terms, y[idx], idx, start=learned)
         _, values, scale = _scaled(fit, office)
-        d = fit.d if fit.b > B_IDENTIFIED else np.nan
+        d = fit.d if fit.b * prior_sd >= B_IDENTIFIED else np.nan
         raw.append(np.r_[values[:2], d, values[2:]])
         scaled.append(np.r_[values[:2] * scale, d, values[2:] * scale])
     order = ["a", "b", "d", *learned.factors]
@@ -266,8 +271,12 @@ def weights_preset(table: pd.DataFrame, source: str) -> str:
     The preset holds only the ``score`` weights: copied to ``configs/presets/`` and named last in a
     county file's ``extends`` list, it replaces the weights and keeps the county's screen.
     """
-    w = table.set_index("weight")["learned_office_scale"]
+    t = table.set_index("weight")
+    w = t["learned_office_scale"]
     factors = [k for k in table["weight"] if k not in ("a", "b", "d")]
+    d, d_note = w["d"], ""
+    if not np.isfinite(d):  # priors carry no weight: d is not identified, keep the office's
+        d, d_note = t.loc["d", "office"], "  # not identified (b = 0): the office's value"
     lines = [
         "# Weights of R learned from the review-decision log: an optional preset.",
         f"# Source: {source}.",
@@ -280,7 +289,7 @@ def weights_preset(table: pd.DataFrame, source: str) -> str:
         "score:",
         f"  a: {w['a']:.4f}",
         f"  b: {w['b']:.4f}",
-        f"  d: {min(max(w['d'], 0.001), 1.0):.4f}",
+        f"  d: {min(max(d, 0.001), 1.0):.4f}{d_note}",
         "  factors:",
         *[f"    {k}: {w[k]:.4f}" for k in factors],
     ]

@@ -31,7 +31,12 @@ from helpers.pipeline.manifest import (
     read_run_manifest,
     write_run_manifest,
 )
-from helpers.pipeline.notebooks import describe_error, finalise_notebook, run_county
+from helpers.pipeline.notebooks import (
+    AfterCounty,
+    describe_error,
+    finalise_notebook,
+    run_county,
+)
 from helpers.pipeline.runlog import wall_clock, write_run_log
 from helpers.pipeline.runner import (
     CountyJob,
@@ -45,6 +50,7 @@ from helpers.pipeline.settings import CountyResult, RunSettings
 from helpers.pipeline.shared import PREDICTION_COLUMNS, load_inputs, prepare_shared
 
 __all__ = [
+    "AfterCounty",
     "CACHE_FILE",
     "CountyJob",
     "CountyResult",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.errors import InputError
+from helpers.provenance import display_path, stored_path
 
 MANIFEST_FILE = "shared.json"
 """The run manifest's file name in the shared folder."""
@@ -42,10 +43,10 @@ class ModelFiles:
         """The JSON form (paths as text)."""
         return {
             "hash": self.hash,
-            "model": str(self.model),
-            "metadata": str(self.metadata),
-            "predictions": str(self.predictions),
-            "dir": str(self.dir),
+            "model": display_path(self.model),
+            "metadata": display_path(self.metadata),
+            "predictions": display_path(self.predictions),
+            "dir": display_path(self.dir),
             "label": self.label,
             "ranks_by": dict(self.ranks_by),
         }
@@ -55,10 +56,10 @@ class ModelFiles:
         """Read the JSON form (a missing key raises ``KeyError``)."""
         return cls(
             hash=str(data["hash"]),
-            model=Path(data["model"]),
-            metadata=Path(data["metadata"]),
-            predictions=Path(data["predictions"]),
-            dir=Path(data["dir"]),
+            model=stored_path(data["model"]),
+            metadata=stored_path(data["metadata"]),
+            predictions=stored_path(data["predictions"]),
+            dir=stored_path(data["dir"]),
             label=str(data["label"]),
             ranks_by={str(k): str(v) for k, v in data["ranks_by"].items()},
         )
@@ -95,13 +96,13 @@ class RunManifest:
             "as_of": self.as_of.isoformat(),
             "seed": self.seed,
             "mode": self.mode,
-            "processed": str(self.processed),
+            "processed": display_path(self.processed),
             "inputs": dict(self.inputs),
-            "candidates": {county: str(path) for county, path in self.candidates.items()},
-            "statewide_candidates": str(self.statewide_candidates),
+            "candidates": {c: display_path(p) for c, p in self.candidates.items()},
+            "statewide_candidates": display_path(self.statewide_candidates),
             "config_hashes": dict(self.config_hashes),
             "model": self.model.to_dict(),
-            "audit": str(self.audit),
+            "audit": display_path(self.audit),
             "versions": dict(self.versions),
             "git_commit": self.git_commit,
             "code_hash": self.code_hash,
@@ -116,13 +117,13 @@ class RunManifest:
             as_of=date.fromisoformat(str(data["as_of"])),
             seed=int(data["seed"]),
             mode=str(data["mode"]),
-            processed=Path(data["processed"]),
+            processed=stored_path(data["processed"]),
             inputs={str(k): str(v) for k, v in data["inputs"].items()},
-            candidates={str(k): Path(v) for k, v in data["candidates"].items()},
-            statewide_candidates=Path(data["statewide_candidates"]),
+            candidates={str(k): stored_path(v) for k, v in data["candidates"].items()},
+            statewide_candidates=stored_path(data["statewide_candidates"]),
             config_hashes={str(k): str(v) for k, v in data["config_hashes"].items()},
             model=ModelFiles.from_dict(data["model"]),
-            audit=Path(data["audit"]),
+            audit=stored_path(data["audit"]),
             versions={str(k): str(v) for k, v in data["versions"].items()},
             git_commit=str(data["git_commit"]),
             code_hash=str(data["code_hash"]),

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from helpers import paths
 from helpers.pipeline.kernel import ENGINE, register_engine, reset_namespace
-from helpers.pipeline.layout import ERROR_FILE, NOTEBOOK_DIR
+from helpers.pipeline.layout import ERROR_FILE, NOTEBOOK_DIR, REPORT_NOTEBOOK
 from helpers.pipeline.settings import CountyResult
+from helpers.provenance import display_path
 
 
 def finalise_notebook(path: Path, county: str) -> None:
@@ -43,10 +45,25 @@ def describe_error(exc: BaseException) -> str:
     return text.strip()
 
 
+def _folder(notebook: str, out: Path) -> dict[str, str]:
+    """The county's output folder, for the report notebook's DA export (``<folder>/export``)."""
+    return {"out_dir": display_path(out)} if notebook == REPORT_NOTEBOOK else {}
+
+
+AfterCounty = Callable[[str, dict[str, Any], str], list[str]]
+"""A step run after a county's notebooks, in the same worker: ``(county, parameters, out_dir)`` →
+the files it wrote (e.g. the DA report)."""
+
+
 def run_county(
-    county: str, parameters: dict[str, Any], notebooks: tuple[str, ...], out_dir: str
+    county: str,
+    parameters: dict[str, Any],
+    notebooks: tuple[str, ...],
+    out_dir: str,
+    after: AfterCounty | None = None,
 ) -> CountyResult:
-    """Execute the notebooks of one county into ``out_dir`` (called in a worker process).
+    """Execute the notebooks of one county into ``out_dir`` (called in a worker process), then
+    ``after`` (if given).
 
     ``parameters`` are injected into every notebook, with ``county``.  A failure is written to
     ``ERROR.txt`` and returned as a ``failed`` result, never raised.
@@ -63,11 +80,11 @@ def run_county(
     try:
         for name in notebooks:
             target = out / f"{name}.ipynb"
-            reset_namespace()
+            reset_namespace(str(out.resolve()))
             pm.execute_notebook(
                 jupytext.read(NOTEBOOK_DIR / f"{name}.md"),
                 str(target),
-                parameters={**parameters, "county": county},
+                parameters={**parameters, "county": county, **_folder(name, out)},
                 engine_name=ENGINE,
                 kernel_name="python3",
                 progress_bar=False,
@@ -75,6 +92,8 @@ def run_county(
             )
             finalise_notebook(target, county)
             written.append(str(target))
+        if after is not None:
+            written += after(county, parameters, str(out))
     except Exception as exc:  # one county's failure must not stop the others
         message = describe_error(exc)
         (out / ERROR_FILE).write_text(message + "\n")

@@ -19,10 +19,11 @@ from helpers.pipeline.cache import county_cache_key
 from helpers.pipeline.kernel import worker_init
 from helpers.pipeline.layout import CACHE_FILE, ERROR_FILE
 from helpers.pipeline.manifest import RunManifest
-from helpers.pipeline.notebooks import describe_error, run_county
+from helpers.pipeline.notebooks import AfterCounty, describe_error, run_county
 from helpers.pipeline.runlog import wall_clock, write_run_log
 from helpers.pipeline.settings import CountyResult, RunSettings
 from helpers.pipeline.shared import prepare_shared
+from helpers.provenance import display_path
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def notebook_parameters(settings: RunSettings) -> dict[str, Any]:
 
     Everything else (as-of date, seed, data) the notebooks read from the run manifest.
     """
-    return {"shared": str(Path(settings.shared_root).resolve()), "mode": settings.mode}
+    return {"shared": display_path(settings.shared_root), "mode": settings.mode}
 
 
 def _pending(
@@ -101,7 +102,9 @@ def _pending(
     return skipped, todo
 
 
-def _execute(settings: RunSettings, todo: list[CountyJob], progress: bool) -> list[CountyResult]:
+def _execute(
+    settings: RunSettings, todo: list[CountyJob], progress: bool, after: AfterCounty | None = None
+) -> list[CountyResult]:
     """Run the counties' notebooks in worker processes; store each success's cache key."""
     from tqdm import tqdm
 
@@ -114,7 +117,9 @@ def _execute(settings: RunSettings, todo: list[CountyJob], progress: bool) -> li
     workers = max(1, min(settings.jobs, len(todo)))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=worker_init) as pool:
         futures = {
-            pool.submit(run_county, job.county, parameters, settings.notebooks, str(job.out)): job
+            pool.submit(
+                run_county, job.county, parameters, settings.notebooks, str(job.out), after
+            ): job
             for job in todo
         }
         for future in as_completed(futures):
@@ -134,15 +139,25 @@ def _execute(settings: RunSettings, todo: list[CountyJob], progress: bool) -> li
     return results
 
 
-def run(settings: RunSettings, counties: list[str], progress: bool = True) -> list[CountyResult]:
-    """Prepare the shared steps, then execute every county's notebooks (skipping unchanged ones).
+def run(
+    settings: RunSettings,
+    counties: list[str],
+    progress: bool = True,
+    after: AfterCounty | None = None,
+) -> list[CountyResult]:
+    """Prepare the shared steps, then execute every county's notebooks (skipping unchanged ones),
+    each followed by ``after`` in its worker (see :func:`run_county`).
 
     Results are in the order of ``counties``; the run log is written to the output root.
     """
+    from tqdm import tqdm
+
     started = wall_clock()
-    manifest = prepare_shared(settings)
+    with tqdm(total=1, desc="shared stage", unit="stage", disable=not progress) as bar:
+        manifest = prepare_shared(settings)
+        bar.update(1)
     skipped, todo = _pending(settings, manifest, counties)
-    results = skipped + _execute(settings, todo, progress)
+    results = skipped + _execute(settings, todo, progress, after)
     order = {c: i for i, c in enumerate(counties)}
     results.sort(key=lambda r: order[r.county])
     write_run_log(settings.output_root(), settings, results, started)
@@ -150,8 +165,13 @@ def run(settings: RunSettings, counties: list[str], progress: bool = True) -> li
 
 
 def run_counties(
-    settings: RunSettings, names: str | None, every: bool, progress: bool = True
+    settings: RunSettings,
+    names: str | None,
+    every: bool,
+    progress: bool = True,
+    after: AfterCounty | None = None,
 ) -> RunReport:
-    """``secondlook run``: the counties named by ``--counties``/``--all`` run with ``settings``."""
-    results = run(settings, resolve_counties(names, every), progress)
+    """``secondlook run``: the counties named by ``--counties``/``--all`` run with ``settings``
+    (each followed by ``after``, e.g. the DA report)."""
+    results = run(settings, resolve_counties(names, every), progress, after)
     return RunReport(results, settings.output_root())

@@ -60,6 +60,8 @@ ADDED_COLUMNS: tuple[str, ...] = (
     "flow_step",
     "review_flags",
 )
+SENTENCE_ROWS = "unreadable_sentence_rows"
+"""Tally key of the error-file rows of unreadable sentences (taken out of the summary)."""
 _EPOCH = np.datetime64("1970-01-01", "D")
 _EPOCH_DATE = dt.date(1970, 1, 1)
 
@@ -428,4 +430,30 @@ def evaluate(
     )
     columns, flag_masks = output_columns(result, lines)
     summary = summarise(result, flag_masks)
+    summary[SENTENCE_ROWS] = unreadable_sentences(table, rows, lines)
+    summary["convictions_with_unreadable_sentence"] = int(convs.sentence_unknown.sum())
     return Evaluation(columns, result.evaluated_rows, facts, decision, summary)
+
+
+def unreadable_sentences(table: Any, rows: Rows, lines: np.ndarray | None) -> list[list[Any]]:
+    """Error-file rows (``line``, ``reason``, ``text``) of the conviction rows whose sentence is
+    unreadable: the row is kept, and the steps that need its sentence send it to review."""
+    bad = np.flatnonzero(rows.convicted & (rows.sentence_problem != ""))
+    if not len(bad):
+        return []
+    import pyarrow as pa
+
+    where = pa.array(bad)
+    length = table.column("SENT_LENGTH").take(where).to_pylist()
+    unit = table.column("SENT_TIME_CODE").take(where).to_pylist()
+    line = lines[bad] if lines is not None else bad + 1
+    return [
+        [
+            int(ln),
+            f"unreadable sentence (row kept, its sentence steps go to review): {why}",
+            f"SENT_LENGTH={ln_text!r} SENT_TIME_CODE={u!r}",
+        ]
+        for ln, why, ln_text, u in zip(
+            line.tolist(), rows.sentence_problem[bad].tolist(), length, unit, strict=True
+        )
+    ]

@@ -541,8 +541,26 @@ def _fill(template: str, params: dict[str, Any], fill: np.ndarray, mask: np.ndar
     return head + fill[mask].astype(object) + tail.replace("{section}", "")
 
 
+def _undecided(step: Step, facts: Facts, possible: np.ndarray, out: dict[str, Any]) -> None:
+    """Convictions a step cannot decide (a test needs a fact the record does not tell) stop
+    there, undecided: outcome ``review`` with the reason."""
+    reasons = [
+        STEP_TYPES[c.type].unknown_reason
+        for c in step.conditions
+        if STEP_TYPES[c.type].undecided(facts, c.params)[possible].any()
+    ]
+    reason = f"{'; '.join(dict.fromkeys(r for r in reasons if r))} (step {step.id})"
+    out["reason"][possible] = reason
+    out["label"][possible] = reason
+    out["outcome"][possible] = "review"
+    out["step"][possible] = step.id
+    out["kind"][possible] = "undecided"
+
+
 def apply_flow(flow: Flow, facts: Facts) -> Decision:
-    """Run the steps in order; the first step whose tests all hold decides a conviction."""
+    """Run the steps in order; the first step whose tests all hold decides a conviction. A
+    conviction whose next step cannot be decided (unknown facts, e.g. an unreadable sentence)
+    stops there as ``review`` with the reason, never falling through to a later step."""
     n = len(facts)
     out = {k: np.full(n, "", dtype=object) for k in Decision.__dataclass_fields__}
     open_ = np.ones(n, dtype=bool)
@@ -550,12 +568,19 @@ def apply_flow(flow: Flow, facts: Facts) -> Decision:
         if not open_.any():
             break
         mask = open_.copy()
+        possible = open_.copy()
         labels = None
         for cond in step.conditions:
             m, lab = STEP_TYPES[cond.type].test(facts, cond.params)
-            mask &= m
+            unknown = STEP_TYPES[cond.type].undecided(facts, cond.params)
+            mask &= m & ~unknown
+            possible &= m | unknown
             if lab is not None and labels is None:
                 labels = lab
+        possible &= ~mask
+        if possible.any():
+            _undecided(step, facts, possible, out)
+            open_ &= ~possible
         if not mask.any():
             continue
         fill = labels if labels is not None else facts.prop64

@@ -19,6 +19,7 @@ import numpy as np
 
 from helpers.prop64.engine import ADDED_COLUMNS
 from helpers.prop64.read import DOJ_COLUMNS
+from helpers.spreadsheets import formula_mask, neutralise_arrow
 
 CONDENSED_COLUMNS: tuple[str, ...] = (
     "SUBJECT_ID",
@@ -51,13 +52,16 @@ INDEX_DTYPE = np.dtype([("line", "<i8"), ("results", "<i8"), ("condensed", "<i8"
 RENDER_ROWS = 100_000
 
 _SPECIAL = np.frombuffer(b',"\r\n', dtype=np.uint8)
+_FIELD_START = r'(^|[\n,])"?[=+\-@\t\r]'
 
 
 def _quote(arr: Any) -> Any:
-    """Quote the values that contain a comma, quote or line break (found on the raw bytes)."""
+    """Quote the values that contain a comma, quote or line break (found on the raw bytes), after
+    neutralising those a spreadsheet would read as a formula."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    arr = neutralise_arrow(arr)
     bufs = arr.buffers()
     if len(arr) == 0 or bufs[2] is None:
         return arr
@@ -139,6 +143,30 @@ def write_csv(
         fh.write(b"\n")
 
 
+def _raw_part(doj: Any, start: int, size: int) -> Any:
+    """The rows as written in the input, except those with a field a spreadsheet would read as
+    a formula: these are written back field by field, neutralised."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    raw = _piece(doj.raw, start, size)
+    maybe = pc.match_substring_regex(raw, _FIELD_START).to_numpy(zero_copy_only=False)
+    candidates = np.flatnonzero(maybe)
+    if not len(candidates):
+        return raw
+    columns = [doj.table.column(c).take(pa.array(candidates + start)) for c in DOJ_COLUMNS]
+    bad = np.zeros(len(candidates), dtype=bool)
+    for column in columns:
+        bad |= formula_mask(_piece(column, 0, len(candidates))).to_numpy(zero_copy_only=False)
+    if not bad.any():
+        return raw
+    keep = pa.array(bad)
+    rendered = join_fields([c.filter(keep) for c in columns], 0, int(bad.sum()), True)
+    mask = np.zeros(len(raw), dtype=bool)
+    mask[candidates[bad]] = True
+    return pc.replace_with_mask(raw, pa.array(mask), rendered.cast(raw.type))
+
+
 def _render(doj: Any, ev: Any, start: int, size: int) -> list[Any]:
     """The results, condensed and convictions lines of rows ``start .. start + size`` of a
     chunk; the DOJ part of a results line is the original text of the row when the chunk has
@@ -148,7 +176,7 @@ def _render(doj: Any, ev: Any, start: int, size: int) -> list[Any]:
 
     extra = join_fields([ev.columns[c] for c in ADDED_COLUMNS], start, size, False)
     if doj.raw is not None:
-        doj_part = _piece(doj.raw, start, size)
+        doj_part = _raw_part(doj, start, size)
     else:
         doj_part = join_fields([doj.table.column(c) for c in DOJ_COLUMNS], start, size, True)
     full = pc.binary_join_element_wise(

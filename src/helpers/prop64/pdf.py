@@ -13,29 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import helpers
-from helpers.errors import InputError
+from helpers.printing import page_count, print_pdf
 from helpers.prop64.flows import DETERMINATIONS, OUTCOMES
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS: tuple[str, ...] = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--disable-default-apps",
-    "--no-first-run",
-    "--no-pdf-header-footer",
-)
 MAX_PAGES = 2
 REASONS_SHOWN = 8  # reasons listed per outcome (fewer when the summary would run over two pages)
 
@@ -191,33 +175,6 @@ def summary_html(run: Any, stamp: dt.datetime, reasons_shown: int = REASONS_SHOW
     )
     body = "\n".join(parts)
     return f'<!doctype html><html><head><meta charset="utf-8"><style>{_STYLE}</style></head><body>{body}</body></html>'
-
-
-def page_count(pdf: bytes) -> int:
-    """Pages of a PDF (its ``/Type /Page`` objects)."""
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
-
-
-def print_pdf(html_text: str, out: Path) -> Path:
-    """Print an HTML page to ``out`` with headless chromium (no network)."""
-    browser = shutil.which(CHROMIUM) or shutil.which("chromium")
-    if not browser:
-        raise InputError(f"{CHROMIUM} is missing: install Debian's chromium to print the PDF")
-    with tempfile.TemporaryDirectory() as tmp:
-        page = Path(tmp) / "summary.html"
-        page.write_text(html_text, encoding="utf-8")
-        cmd = [
-            browser,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={tmp}/profile",
-            f"--print-to-pdf={out}",
-            page.as_uri(),
-        ]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
-    if done.returncode != 0 or not out.exists():
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise InputError(f"chromium could not print the PDF: {last}", file=str(out))
-    return out
 
 
 def write_summary_pdf(run: Any, out_dir: Path, stamp: dt.datetime | None = None) -> Path:

@@ -9,7 +9,10 @@ Rules of the record (see ``book/method/prop64.md``):
   ``STP_EVENT_DATE``; rows of one person with the same ``CNT_ORDER`` are one count (the first row
   carries the conviction, sentence lengths of all its conviction rows are added);
 * felony = ``CONV_STAT_DESCR`` FELONY, or blank with ``OFFENSE_TOC`` F;
-* sentence end = conviction date + ``SENT_LENGTH`` in ``SENT_TIME_CODE`` units (D/M/Y);
+* sentence end = conviction date + ``SENT_LENGTH`` in ``SENT_TIME_CODE`` units (D/M/Y); a length
+  that is not a number, or a length without a unit the flow knows, is *unreadable*: the sentence
+  of the count is unknown (never zero), and so is "every sentence completed" of the person unless
+  a readable sentence of theirs is still running;
 * a ``DECEASED`` event marks the person deceased; a ``REGISTRATION`` event with a 290 offense marks
   PC 290 registration;
 * case numbers are the ``OFN`` of the person's ``COURT ACTION`` rows sharing ``CNT_ORDER[0:6]``.
@@ -134,6 +137,7 @@ class Rows:
     case_key: np.ndarray
     cycle_key: np.ndarray
     sentence_days: np.ndarray
+    sentence_problem: np.ndarray  # object: why the row's sentence is unreadable, "" if readable
 
 
 def _row_events(col: Any, n: int, target: str) -> dict[str, Any]:
@@ -235,21 +239,34 @@ def _row_keys(col: Any, n: int, subj: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def _row_sentence_days(col: Any, n: int, flow: Flow) -> np.ndarray:
-    """Sentence length of every row in days (SENT_LENGTH in SENT_TIME_CODE units)."""
+def _row_sentence_days(col: Any, n: int, flow: Flow) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence length of every row in days (SENT_LENGTH in SENT_TIME_CODE units; blank: none),
+    and why a row's sentence is unreadable ("" when it is readable; its days are then 0)."""
     import pandas as pd
 
     sl, sl_u = _encode(col("SENT_LENGTH"))
     tc, tc_u = _encode(col("SENT_TIME_CODE"))
-    length_u = (
-        pd.to_numeric(pd.Series(sl_u, dtype=object), errors="coerce")
-        .fillna(0.0)
-        .to_numpy(np.float64)
+    if not n:
+        return np.zeros(0), np.zeros(0, dtype=object)
+    number = pd.to_numeric(pd.Series(sl_u, dtype=object), errors="coerce").to_numpy(np.float64)
+    blank_len = np.array([v == "" for v in sl_u], dtype=bool)
+    bad_len = ~blank_len & ~(np.isfinite(number) & (number >= 0))
+    length_u = np.where(blank_len | bad_len, 0.0, number)
+    unit_u = np.array([flow.sentence_units.get(v[:1], np.nan) if v else 0.0 for v in tc_u])
+    known = ", ".join(sorted(flow.sentence_units))
+    len_text = np.array([f"SENT_LENGTH '{v}' is not a number of units" for v in sl_u], object)
+    unit_text = np.array(
+        [f"SENT_TIME_CODE '{v}' is not a unit the flow knows ({known})" for v in tc_u], object
     )
-    unit_u = np.array(
-        [flow.sentence_units.get(v[:1], 0.0) if v else 0.0 for v in tc_u], dtype=np.float64
-    )
-    return length_u[sl] * unit_u[tc] if n else np.zeros(0)
+    length, unit = length_u[sl], unit_u[tc]
+    problem = np.full(n, "", dtype=object)
+    no_unit = (unit == 0.0) & (length > 0)  # a length with a blank unit
+    problem[no_unit] = "SENT_LENGTH without a SENT_TIME_CODE"
+    odd_unit = np.isnan(unit) & (length > 0)
+    problem[odd_unit] = unit_text[tc][odd_unit]
+    problem[bad_len[sl]] = len_text[sl][bad_len[sl]]
+    days = np.where(problem == "", length * np.nan_to_num(unit), 0.0)
+    return days, problem
 
 
 def decode_rows(table: Any, target: str, flow: Flow) -> tuple[Rows, SectionTable]:
@@ -260,6 +277,7 @@ def decode_rows(table: Any, target: str, flow: Flow) -> tuple[Rows, SectionTable
     subj, subj_u = _encode(col("SUBJECT_ID"))
     events = _row_events(col, n, target)
     section, sections = _row_sections(col, n, flow)
+    days, problem = _row_sentence_days(col, n, flow)
     rows = Rows(
         n=n,
         subject=subj,
@@ -267,7 +285,8 @@ def decode_rows(table: Any, target: str, flow: Flow) -> tuple[Rows, SectionTable
         **events,
         section=section,
         **_row_keys(col, n, subj),
-        sentence_days=_row_sentence_days(col, n, flow),
+        sentence_days=days,
+        sentence_problem=problem,
     )
     return rows, sections
 
@@ -291,6 +310,7 @@ class Convictions:
     prop64: np.ndarray
     felony: np.ndarray
     case: np.ndarray
+    sentence_unknown: np.ndarray  # a conviction row of the count has an unreadable sentence
 
 
 def group_convictions(rows: Rows, sections: SectionTable) -> Convictions:
@@ -305,6 +325,8 @@ def group_convictions(rows: Rows, sections: SectionTable) -> Convictions:
     c_rows = conv_rows[first_pos]
     days = rows.sentence_days[conv_rows]
     c_sent = np.bincount(grp, weights=days, minlength=n_c) if n_c else np.zeros(0)
+    bad = (rows.sentence_problem[conv_rows] != "").astype(np.float64)
+    c_unknown = np.bincount(grp, weights=bad, minlength=n_c) > 0 if n_c else np.zeros(0, bool)
     c_date = rows.date[c_rows]
     c_sec = rows.section[c_rows]
     return Convictions(
@@ -317,6 +339,7 @@ def group_convictions(rows: Rows, sections: SectionTable) -> Convictions:
         prop64=sections.prop64[c_sec] if n_c else np.zeros(0, dtype=object),
         felony=rows.felony[c_rows],
         case=rows.case_key[c_rows],
+        sentence_unknown=c_unknown,
     )
 
 
@@ -330,6 +353,7 @@ class People:
     prop64_counts: dict[str, np.ndarray]
     n_prop64: np.ndarray
     all_done: np.ndarray
+    all_unknown: np.ndarray  # no readable sentence is running, but one is unreadable
     deceased: np.ndarray
     dob: np.ndarray
     registration_any: np.ndarray
@@ -398,6 +422,8 @@ def person_facts(
         s: np.bincount(c_s[convs.prop64 == s], minlength=n_subj) for s in codes.PROP64_SECTIONS
     }
     end_max = _group_max(c_s, convs.end, n_subj, fill=-np.inf)
+    all_done = ~(end_max > as_of_day)
+    any_unknown = np.bincount(c_s[convs.sentence_unknown], minlength=n_subj) > 0
     if rows.n:
         reg_rows = np.flatnonzero(rows.registration & sections.registration290[rows.section])
     else:
@@ -413,7 +439,8 @@ def person_facts(
         latest=_group_max(c_s, c_date, n_subj),
         prop64_counts=p64_counts,
         n_prop64=sum(p64_counts.values()) if n_subj else np.zeros(0, np.int64),
-        all_done=~(end_max > as_of_day),
+        all_done=all_done,
+        all_unknown=all_done & any_unknown,
         deceased=np.bincount(subj[rows.dead], minlength=n_subj) > 0,
         dob=_first_dob(rows),
         registration_any=np.bincount(subj[reg_rows], minlength=n_subj) > 0,
@@ -552,6 +579,8 @@ def conviction_facts(
         only_prop64=(people.n_convictions[e_s] == people.n_prop64[e_s]),
         all_sentences_completed=people.all_done[e_s],
         this_sentence_completed=~(convs.end[e_idx] > as_of_day),
+        all_sentences_unknown=people.all_unknown[e_s],
+        this_sentence_unknown=convs.sentence_unknown[e_idx] & ~(convs.end[e_idx] > as_of_day),
         deceased=people.deceased[e_s],
         superstrike_any=people.superstrike_any[e_s],
         superstrike_first=people.superstrike_first[e_s],

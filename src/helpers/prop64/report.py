@@ -18,7 +18,6 @@ reported and the others still run.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import time
@@ -28,6 +27,7 @@ from typing import Any
 
 from helpers.errors import InputError
 from helpers.prop64 import tally
+from helpers.prop64.engine import SENTENCE_ROWS
 from helpers.prop64.flows import Flow, flow_for_county, load_flow
 from helpers.prop64.stream import (
     MEMORY_DEFAULT,
@@ -38,6 +38,8 @@ from helpers.prop64.stream import (
     parse_memory,
     run_stream,
 )
+from helpers.provenance import display_path
+from helpers.spreadsheets import CsvWriter
 
 ENGINES: tuple[str, ...] = ("local", "dask")
 COMBINED_SUMMARY = "combined_summary.json"
@@ -148,7 +150,7 @@ def _evaluate_file(
                 "name": "dask",
                 "scheduler": where,
                 "partitions": n_parts,
-                "partition_outputs": str(parts_dir(outputs)),
+                "partition_outputs": parts_dir(outputs).name,
                 "combined": settings.combine,
             },
         )
@@ -202,14 +204,15 @@ def process_file(
         for p in (*outputs.tables, outputs.summary, outputs.gogen):
             p.unlink(missing_ok=True)
         raise
+    _append_errors(outputs.errors, counts.pop(SENTENCE_ROWS, []))
     summary = {
-        "file": str(path),
+        "file": display_path(path),
         "file_sha256": rows.sha256,
         "rows": rows.as_dict(),
         "county": _county(county),
         "as_of": as_of.isoformat(),
         "flow": flow.name,
-        "flow_file": str(flow.path) if flow.path else None,
+        "flow_file": display_path(flow.path) if flow.path else None,
         **tally.finish(counts),
         "engine": engine,
         "outputs": _output_paths(outputs),
@@ -239,14 +242,23 @@ def _county(county: str) -> str:
 
 
 def _output_paths(outputs: Outputs) -> dict[str, str]:
+    """The output files of one input, named as they are in the output folder."""
     return {
-        "results.csv": str(outputs.results),
-        "condensed.csv": str(outputs.condensed),
-        "prop64_convictions.csv": str(outputs.convictions),
-        "summary.json": str(outputs.summary),
-        "errors.csv": str(outputs.errors),
-        "gogen.json": str(outputs.gogen),
+        "results.csv": outputs.results.name,
+        "condensed.csv": outputs.condensed.name,
+        "prop64_convictions.csv": outputs.convictions.name,
+        "summary.json": outputs.summary.name,
+        "errors.csv": outputs.errors.name,
+        "gogen.json": outputs.gogen.name,
     }
+
+
+def _append_errors(path: Path, rows: list[list[Any]]) -> None:
+    """Add rows (kept rows with an unreadable value) to a file's error file, in line order."""
+    if not rows:
+        return
+    with open(path, "a", newline="", encoding="utf-8") as fh:
+        CsvWriter(fh).writerows(sorted(rows, key=lambda r: r[0]))
 
 
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
@@ -257,10 +269,10 @@ def _failed(path: Path, outputs: Outputs, error: InputError) -> FileResult:
     """The record of a file that could not be evaluated: its error file and summary say why."""
     message = str(error)
     with open(outputs.errors, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+        w = CsvWriter(fh)
         w.writerow(["line", "reason", "text"])
         w.writerow(["", message, ""])
-    summary = {"file": str(path), "status": "failed", "error": message}
+    summary = {"file": display_path(path), "status": "failed", "error": message}
     _write_json(outputs.summary, summary)
     return FileResult(
         path,
@@ -300,10 +312,13 @@ def combined_summary(
     rows.pop("header", None)
     listed = []
     for f in files:
-        entry: dict[str, Any] = {"file": str(f.source), "status": "ok" if f.ok else "failed"}
+        entry: dict[str, Any] = {
+            "file": display_path(f.source),
+            "status": "ok" if f.ok else "failed",
+        }
         if f.ok:
             entry["file_sha256"] = f.summary["file_sha256"]
-            entry["summary"] = str(f.summary_path)
+            entry["summary"] = f.summary_path.name
         else:
             entry["error"] = f.error
         listed.append(entry)
@@ -315,7 +330,7 @@ def combined_summary(
         "county": _county(county),
         "as_of": as_of.isoformat(),
         "flow": flow.name,
-        "flow_file": str(flow.path) if flow.path else None,
+        "flow_file": display_path(flow.path) if flow.path else None,
         **(tally.finish(counts) if done else {}),
     }
 

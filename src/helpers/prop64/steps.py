@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,9 @@ from helpers.prop64 import codes
 PROP64_EFFECTIVE_DATE = dt.date(2016, 11, 9)  # Prop 64 took effect the day after the 2016 election
 
 Mask = tuple[np.ndarray, np.ndarray | None]
+SENTENCE_UNKNOWN = (
+    "Sentence unreadable (SENT_LENGTH or SENT_TIME_CODE): whether it is completed cannot be told"
+)
 
 
 @dataclass
@@ -53,6 +56,14 @@ class Facts:
     prior_same_section_cases: np.ndarray  # the same, counted as separate events (cases)
     total_same_section_cases: np.ndarray
     attempt: np.ndarray
+    # the sentence facts cannot be told (an unreadable SENT_LENGTH / SENT_TIME_CODE)
+    all_sentences_unknown: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    this_sentence_unknown: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+
+    def __post_init__(self) -> None:
+        for name in ("all_sentences_unknown", "this_sentence_unknown"):
+            if len(getattr(self, name)) != len(self.felony):
+                setattr(self, name, np.zeros(len(self.felony), dtype=bool))
 
     def __len__(self) -> int:
         return len(self.felony)
@@ -86,13 +97,23 @@ class Param:
 
 @dataclass
 class StepType:
-    """A step type of the library: its settings, default reason, vectorised test and doc line."""
+    """A step type of the library: its settings, default reason, vectorised test and doc line;
+    ``unknown`` (for tests that need a fact the record may not tell) marks the convictions whose
+    test cannot be decided: a flow stops there and sends them to review."""
 
     params: dict[str, Param]
     reason: str | dict[str, str]
     test: Callable[[Facts, dict[str, Any]], Mask]
     doc: str
     reference: str = ""  # Clear My Record's reason label for the same rule, if it has one
+    unknown: Callable[[Facts, dict[str, Any]], np.ndarray] | None = None
+    unknown_reason: str = ""
+
+    def undecided(self, facts: Facts, params: dict[str, Any]) -> np.ndarray:
+        """Convictions whose test cannot be decided (none for most step types)."""
+        if self.unknown is None:
+            return np.zeros(len(facts), dtype=bool)
+        return np.asarray(self.unknown(facts, params), dtype=bool)
 
     def default_reason(self, outcome: str) -> str:
         """The reason written when a step of this type gives no ``reason`` of its own."""
@@ -134,6 +155,16 @@ def _before_this(first: np.ndarray, f: Facts, scope: str, anywhere: np.ndarray) 
 
 def _sentence(f: Facts, p: dict[str, Any]) -> np.ndarray:
     return f.this_sentence_completed if p["scope"] == "this" else f.all_sentences_completed
+
+
+def _sentence_unknown(f: Facts, p: dict[str, Any]) -> np.ndarray:
+    return f.this_sentence_unknown if p["scope"] == "this" else f.all_sentences_unknown
+
+
+def _only_prop64_unknown(f: Facts, p: dict[str, Any]) -> np.ndarray:
+    if not p["require_sentences_completed"]:
+        return np.zeros(len(f), dtype=bool)
+    return f.only_prop64 & f.all_sentences_unknown
 
 
 # ---- tests of the step types (each takes the facts and the step's validated settings) ----------
@@ -331,6 +362,8 @@ STEP_TYPES: dict[str, StepType] = {
         "Only has 11357-60 charges",
         _only_prop64,
         "Every conviction on the record is HS 11357-11360 (optionally all sentences completed).",
+        unknown=_only_prop64_unknown,
+        unknown_reason=SENTENCE_UNKNOWN,
     ),
     "deceased": StepType(
         {},
@@ -377,12 +410,16 @@ STEP_TYPES: dict[str, StepType] = {
         "Sentence completed",
         _sentence_completed,
         "The sentence of this conviction (`scope: this`) or of every conviction has ended.",
+        unknown=_sentence_unknown,
+        unknown_reason=SENTENCE_UNKNOWN,
     ),
     "serving_sentence": StepType(
         {"scope": _SENT_SCOPE},
         "Currently serving sentence",
         _serving_sentence,
         "A sentence of this conviction (`scope: this`) or of any conviction is still running.",
+        unknown=_sentence_unknown,
+        unknown_reason=SENTENCE_UNKNOWN,
     ),
     "otherwise": StepType({}, "No rule of the flow applies", _otherwise, "Always true."),
 }

@@ -14,7 +14,6 @@ When the rows of a person are *not* together (a person seen in an earlier chunk 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from helpers.prop64.engine import evaluate
 from helpers.prop64.flows import Flow
 from helpers.prop64.output import OutputFiles, join_fields
 from helpers.prop64.read import DOJ_COLUMNS, DojFile, iter_doj
+from helpers.spreadsheets import CsvWriter
 
 MEMORY_DEFAULT = "1GB"
 _BASELINE = 320 << 20  # the interpreter with numpy, pandas and pyarrow loaded
@@ -148,7 +148,7 @@ class ErrorFile:
 
     def __init__(self, path: Path) -> None:
         self.fh = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115
-        self.writer = csv.writer(self.fh)
+        self.writer = CsvWriter(self.fh)
         self.writer.writerow(["line", "reason", "text"])
 
     def add(self, rows: list[tuple[int, str, str]]) -> None:

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers import paths
 from helpers.counties import in_county
 from helpers.errors import InputError
 from helpers.pipeline.manifest import RunManifest, read_run_manifest
 from helpers.privacy import check_mode, run_salt
+from helpers.report import present
 from helpers.screening.config import CountyConfig
 
 
@@ -51,34 +53,24 @@ def _parquet(path: str | Path) -> pd.DataFrame:
     return _read_parquet_cached(str(path.resolve()), path.stat().st_mtime)
 
 
-MAX_TABLE_ROWS = 200
+MAX_TABLE_ROWS = 50
+"""The most rows a table shows when a notebook displays it directly (longer lists: a download)."""
 
 
 def _table_html(frame: pd.DataFrame) -> str:
-    """A table as the reports show it: no row numbers, empty cells where a value is suppressed."""
-    show_index = not isinstance(frame.index, pd.RangeIndex)
-    shown = frame.head(MAX_TABLE_ROWS).copy()
-    # ``na_rep`` does not reach nullable (Int64, Float64, boolean) columns: blank them here.
-    for col in shown.columns[shown.isna().any().to_numpy()]:
-        shown[col] = (
-            shown[col]
-            .astype(object)
-            .map(lambda v: "" if pd.isna(v) else (f"{v:.4g}" if isinstance(v, float) else v))
-        )
-    note = (
-        f"<p><em>First {MAX_TABLE_ROWS} of {len(frame):,} rows.</em></p>"
-        if len(frame) > MAX_TABLE_ROWS
-        else ""
-    )
-    return shown.to_html(index=show_index, border=0) + note
+    """A table as the reports show it: human headers, rounded numbers, suppressed cells empty."""
+    return present.table_html(frame, max_rows=MAX_TABLE_ROWS)
 
 
 def setup_display() -> None:
-    """In a notebook, show tables without the meaningless row numbers and with suppressed cells empty."""
+    """Start a report page: tables shown through :func:`present.table_html` (human headers,
+    rounding, no row numbers, suppressed cells empty and explained once), the figure style set."""
     from IPython import get_ipython
 
+    present.new_page()
     shell = get_ipython()
     if shell is not None:
+        present.set_style()
         shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, _table_html)
 
 
@@ -89,6 +81,8 @@ def load_context(shared: str | Path, county: str, mode: str = "public") -> Count
 
     mode = check_mode(mode)
     shared_dir = Path(shared)
+    if not shared_dir.is_absolute() and not shared_dir.exists():
+        shared_dir = paths.ROOT / shared_dir  # a notebook opened in JupyterLab runs in notebooks/
     manifest = read_run_manifest(shared_dir)
     tables = {
         name: _parquet(manifest.processed / f"{name}.parquet") for name in ("people", "offenses")

@@ -66,6 +66,7 @@ from helpers.screening.outliers import (
     guideline_ranges,
     mandate_list,
     multiple_count_add,
+    outlier_shares,
     person_offense_levels,
 )
 from helpers.screening.records import (
@@ -203,6 +204,7 @@ __all__ = [
     "offense_row_levels",
     "offense_sums",
     "on_distinct",
+    "outlier_shares",
     "parse_offense_keys",
     "parsed_codes",
     "person_offense_levels",

@@ -8,14 +8,12 @@ and the files written beside it (:func:`write_screen_outputs`).
 from __future__ import annotations
 
 import json
-import math
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from helpers.counties import canonical_name, in_county
 from helpers.data.ingest import Dataset, load_dataset
@@ -31,6 +29,7 @@ from helpers.screening.score import (
     sensitivity,
 )
 from helpers.screening.screens import prepare, screen
+from helpers.spreadsheets import write_csv, write_xlsx
 
 FACTOR_COLUMNS = [f"factor_{name}" for name in FACTOR_DIRECTIONS]
 CANDIDATE_COLUMNS = [
@@ -236,24 +235,9 @@ OUTLIER_LIST_COLUMNS = [
 
 
 def write_candidates_xlsx(frame: pd.DataFrame, path: Path) -> Path:
-    """Excel copy of a table, written column by column (NA as blank, infinity as 'life', dates as
-    ``YYYY-MM-DD``)."""
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": False, "nan_inf_to_errors": True})
-    sheet = book.add_worksheet("candidates")
-    sheet.write_row(0, 0, [str(c) for c in frame.columns])
-    for j, col in enumerate(frame.columns):
-        column = frame[col]
-        if pd.api.types.is_datetime64_any_dtype(column):  # dates as ISO text (no Excel serials)
-            column = column.dt.strftime("%Y-%m-%d")
-        values = column.astype(object).where(column.notna(), None).tolist()
-        values = [
-            ("life" if v > 0 else "") if isinstance(v, float) and math.isinf(v) else v
-            for v in values
-        ]
-        sheet.write_column(1, j, values)
-    sheet.freeze_panes(1, 0)
-    book.close()
-    return path
+    """Excel copy of a table (NA as blank, infinity as 'life', dates as ``YYYY-MM-DD``), through
+    the project's safe writer (:func:`helpers.spreadsheets.write_xlsx`)."""
+    return write_xlsx({"candidates": frame}, path, infinity="life")
 
 
 def write_screen_outputs(
@@ -267,13 +251,11 @@ def write_screen_outputs(
     and ``summary.json`` (:func:`summary` plus ``about``) into ``out``; return the summary."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    candidates.to_csv(out / "candidates.csv", index=False)
+    write_csv(candidates, out / "candidates.csv")
     write_candidates_xlsx(candidates, out / "candidates.xlsx")
     outliers = mandate_list(candidates, config)
-    outliers[[c for c in OUTLIER_LIST_COLUMNS if c in outliers]].to_csv(
-        out / "outliers.csv", index=False
-    )
-    sensitivity(candidates, config, top_k).to_csv(out / "sensitivity.csv", index=False)
+    write_csv(outliers[[c for c in OUTLIER_LIST_COLUMNS if c in outliers]], out / "outliers.csv")
+    write_csv(sensitivity(candidates, config, top_k), out / "sensitivity.csv")
     info = summary(candidates, config) | (about or {})
     (out / "summary.json").write_text(json.dumps(info, indent=2, default=str))
     return info
@@ -314,7 +296,7 @@ def _quarantine_about(dataset: Dataset, data: Path, out: Path) -> dict[str, Any]
     if dataset.quarantine is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
         path = Path(out) / "quarantine.csv"
-        dataset.quarantine.to_csv(path, index=False)
+        write_csv(dataset.quarantine, path)
         totals = quarantine_totals(dataset.quarantine)
     else:
         path = Path(data) / "quarantine.csv"

@@ -7,17 +7,23 @@ county configuration):
    number of current enhancements (``max_enhancements`` or more pooled): at least ``min_peers`` peers,
    sentence ≥ ``peer_ratio`` × the peer median and at or above the ``peer_percentile``.
 2. **Peers, in the county** — the same test among the county's peers.
-3. **Federal guideline** — actual months ÷ the guideline maximum for the person's offense level at
-   criminal history category I (``data/reference/guideline_ranges.csv``, USSG Ch.5 Pt.A) ≥
+3. **Federal guideline** — actual months ÷ the guideline maximum for the person's offense level and
+   criminal history category (``data/reference/guideline_ranges.csv``, USSG Ch.5 Pt.A) ≥
    ``guideline_ratio``.  The offense level is the highest adjusted count level (see
    :mod:`helpers.screening.score`) plus the USSG §3D1.4 multiple-count units, each count taken as its own group
-   (this can only raise the level, so it understates the ratio).  Category I is the lowest; people with
-   records would have higher ranges, which is why the ratio threshold is well above 1.
+   (this can only raise the level, so it understates the ratio).  The criminal history category comes
+   from the person's prior prison commitments: 3 points each (USSG §4A1.1(a), a prior sentence of more
+   than 13 months), category I for 0–1 points up to VI for 13 or more (USSG Ch.5 Pt.A).
 
-LWOP and condemned count as infinite sentences; a life guideline maximum (levels 42–43) gives no
-guideline outlier.  Severity (for ordering the review list) is the largest of each ratio divided by its
-threshold.  The mandate ("review at least 5 or 50 % of extreme outliers") is applied per county by
-:func:`mandate_list`.
+Life without parole and death sentences are ranked above any term, but in every ratio they count as
+:data:`LIFE_MONTHS` (470 months, the value the US Sentencing Commission gives a life sentence), so a
+ratio is never infinite; against a life guideline maximum a sentence is compared with those 470
+months.  A life-without-parole or death sentence that the statute of the controlling offense itself
+prescribes (``data/reference/mandatory_lwop.csv``: e.g. PC 209(a), first-degree murder with a special
+circumstance) is not an outlier: the court had no lower sentence to give.  Severity (for ordering the
+review list) is the largest of each ratio divided by its threshold; ties are broken by time served
+(longest first), then age (oldest first).  The mandate ("review at least 5 or 50 % of extreme
+outliers") is applied per county by :func:`mandate_list`.
 """
 
 from __future__ import annotations
@@ -31,9 +37,19 @@ from helpers.data.codes import offense_label
 from helpers.screening.config import CountyConfig, OutlierSettings, ScoreSettings
 from helpers.screening.score import controlling_levels, offense_row_levels, person_positions
 
+LIFE_MONTHS = 470.0
+"""Months a life (without parole) or death sentence counts as in a ratio: the US Sentencing
+Commission's value for a life sentence in its sentencing data."""
+CATEGORIES = ("I", "II", "III", "IV", "V", "VI")
+"""USSG criminal history categories."""
+CATEGORY_POINTS = (0, 2, 4, 7, 10, 13)
+"""The fewest criminal history points of each category (USSG Ch.5 Pt.A)."""
+PRIOR_POINTS = 3
+"""Points per prior prison commitment (USSG §4A1.1(a): a prior sentence over 13 months)."""
+
 
 def guideline_ranges() -> pd.DataFrame:
-    """USSG sentencing table, criminal history category I: ``offense_level, min_months, max_months,
+    """USSG sentencing table: ``offense_level, criminal_history_category, min_months, max_months,
     max_is_life`` (life maxima have ``max_months`` = inf), from ``guideline_ranges.csv``."""
     from helpers.data.reference import data_dir
 
@@ -43,14 +59,57 @@ def guideline_ranges() -> pd.DataFrame:
     return table
 
 
-def guideline_max_months(level: np.ndarray | pd.Series) -> np.ndarray:
-    """Guideline maximum (months, CHC I) for offense levels; levels are rounded and held to 1..43."""
+def guideline_max_months(
+    level: np.ndarray | pd.Series, category: np.ndarray | pd.Series | None = None
+) -> np.ndarray:
+    """Guideline maximum (months) for offense levels and criminal history categories (1 = I …
+    6 = VI; default I); levels are rounded and held to 1..43."""
     lv = np.asarray(level, dtype="float64")
-    table = guideline_ranges().set_index("offense_level")["max_months"]
-    lookup = np.full(44, np.nan)
-    lookup[table.index.to_numpy()] = table.to_numpy()
+    chc = np.ones(len(lv), dtype=int) if category is None else np.asarray(category, dtype=int)
+    table = guideline_ranges()
+    lookup = np.full((44, 7), np.nan)
+    col = table["criminal_history_category"].map({c: i + 1 for i, c in enumerate(CATEGORIES)})
+    lookup[table["offense_level"].to_numpy(), col.to_numpy()] = table["max_months"].to_numpy()
     idx = np.clip(np.nan_to_num(np.rint(lv), nan=0), 0, 43).astype(int)
-    return np.where(np.isnan(lv), np.nan, lookup[np.maximum(idx, 1)])
+    return np.where(np.isnan(lv), np.nan, lookup[np.maximum(idx, 1), np.clip(chc, 1, 6)])
+
+
+def criminal_history(tables: dict[str, pd.DataFrame], people: pd.DataFrame) -> np.ndarray:
+    """Each person's USSG criminal history category (1 = I … 6 = VI) from their prior prison
+    commitments (distinct prior cases, :data:`PRIOR_POINTS` points each)."""
+    offenses = tables.get("offenses")
+    if offenses is None or not len(offenses) or "role" not in offenses:
+        return np.ones(len(people), dtype=int)
+    prior = offenses.loc[(offenses["role"] == "prior").to_numpy()]
+    case = prior["case_number"].astype("string") if "case_number" in prior else prior.index
+    commitments = (
+        pd.DataFrame({"cdcno": prior["cdcno"].astype("string").to_numpy(), "case": case})
+        .drop_duplicates()
+        .groupby("cdcno")
+        .size()
+    )
+    n = people["cdcno"].astype("string").map(commitments).fillna(0).to_numpy(float)
+    return np.searchsorted(np.array(CATEGORY_POINTS), n * PRIOR_POINTS, side="right")
+
+
+def statute_requires_life(people: pd.DataFrame) -> np.ndarray:
+    """Life-without-parole or death sentences that the controlling offense's statute prescribes
+    (``data/reference/mandatory_lwop.csv``)."""
+    from helpers.data.reference import data_dir
+
+    table = pd.read_csv(data_dir() / "mandatory_lwop.csv", dtype=str, keep_default_na=False)
+    key = people["controlling_offense_key"].astype("string").fillna("")
+    degree = people["controlling_degree"].astype("string").fillna("")
+    listed = np.zeros(len(people), dtype=bool)
+    for row in table.itertuples():
+        listed |= (key == row.offense_key).to_numpy() & (
+            (degree == row.degree).to_numpy() if row.degree else True
+        )
+    life = np.zeros(len(people), dtype=bool)
+    for col in ("sentence_lwop", "sentence_condemned"):
+        if col in people:
+            life |= people[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return listed & life
 
 
 def multiple_count_add(units: np.ndarray) -> np.ndarray:
@@ -171,7 +230,7 @@ def _peer_test(
     """Sentences at least ``peer_ratio`` × the peer median and at or above ``peer_percentile``."""
     size, median, pct = _peer_stats(months, groups)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(median > 0, months / median, np.nan)
+        ratio = np.where(median > 0, _ratio_months(months) / _ratio_months(median), np.nan)
     flag = (
         known
         & (size >= o.min_peers)
@@ -189,15 +248,25 @@ class GuidelineTest:
     max_months: np.ndarray
     ratio: np.ndarray
     flag: np.ndarray
+    category: np.ndarray
 
 
-def _guideline_test(months: np.ndarray, level: np.ndarray, o: OutlierSettings) -> GuidelineTest:
-    """Actual months ÷ the guideline maximum (a life maximum: 1 for LWOP, else 0) ≥ the threshold."""
-    gmax = guideline_max_months(level)
+def _ratio_months(months: np.ndarray) -> np.ndarray:
+    """Months as a ratio counts them: life without parole and death as :data:`LIFE_MONTHS`."""
+    return np.where(np.isinf(months), LIFE_MONTHS, months)
+
+
+def _guideline_test(
+    months: np.ndarray, level: np.ndarray, category: np.ndarray, o: OutlierSettings
+) -> GuidelineTest:
+    """Actual months ÷ the guideline maximum at the person's level and criminal history (life
+    sentences and life maxima count as :data:`LIFE_MONTHS`) ≥ the threshold."""
+    gmax = guideline_max_months(level, category)
     with np.errstate(divide="ignore", invalid="ignore"):
-        g_ratio = np.where(np.isinf(gmax), np.where(np.isinf(months), 1.0, 0.0), months / gmax)
+        g_ratio = _ratio_months(months) / _ratio_months(gmax)
     g_ratio = np.where(np.isnan(months) | np.isnan(gmax), np.nan, g_ratio)
-    return GuidelineTest(level, gmax, g_ratio, np.nan_to_num(g_ratio, nan=0) >= o.guideline_ratio)
+    flag = np.nan_to_num(g_ratio, nan=0) >= o.guideline_ratio
+    return GuidelineTest(level, gmax, g_ratio, flag, category)
 
 
 def _peer_text(
@@ -247,7 +316,9 @@ def _outlier_reasons(
         + pd.Series(guideline.max_months[idx]).map("{:.0f}".format)
         + " months at offense level "
         + pd.Series(guideline.level[idx]).map("{:.0f}".format)
-        + ", criminal history I)"
+        + ", criminal history "
+        + pd.Series(np.asarray(CATEGORIES)[np.clip(guideline.category[idx], 1, 6) - 1])
+        + ")"
     )
     texts = [
         _peer_text(state, idx, m_txt, who, "statewide"),
@@ -276,7 +347,8 @@ def find_outliers(
     state_median_months, state_ratio, state_percentile, county_peers, county_median_months,
     county_ratio, county_percentile, offense_level, guideline_max_months, guideline_ratio,
     outlier_peer_state, outlier_peer_county, outlier_guideline, outlier, outlier_severity,
-    outlier_reason``.
+    outlier_reason, statute_requires_life, time_served_years, age`` (and
+    ``criminal_history_category`` after ``offense_level``).
     """
     o = config.outliers
     people = tables["people"].reset_index(drop=True)
@@ -290,7 +362,10 @@ def find_outliers(
     local = _peer_test(months, key + "|" + county, known, o)
 
     level = person_offense_levels(tables, config.score, rows) if levels is None else levels
-    guide = _guideline_test(months, level, o)
+    guide = _guideline_test(months, level, criminal_history(tables, people), o)
+    prescribed = statute_requires_life(people)
+    for test in (state, local, guide):
+        test.flag[prescribed] = False
     outlier = state.flag | local.flag | guide.flag
     severity = np.nanmax(
         np.column_stack(
@@ -319,6 +394,7 @@ def find_outliers(
             "county_ratio": local.ratio,
             "county_percentile": local.percentile,
             "offense_level": level,
+            "criminal_history_category": np.asarray(CATEGORIES)[np.clip(guide.category, 1, 6) - 1],
             "guideline_max_months": guide.max_months,
             "guideline_ratio": guide.ratio,
             "outlier_peer_state": state.flag,
@@ -327,24 +403,52 @@ def find_outliers(
             "outlier": outlier,
             "outlier_severity": np.where(outlier, severity, 0.0),
             "outlier_reason": reason,
+            "statute_requires_life": prescribed,
+            "time_served_years": _column(people, "time_served_years"),
+            "age": _column(people, "age"),
         }
     )
+
+
+def _column(people: pd.DataFrame, name: str) -> np.ndarray:
+    """A numeric column of ``people`` (NaN when absent), for tie-breaking."""
+    if name not in people:
+        return np.full(len(people), np.nan)
+    return pd.to_numeric(people[name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def mandate_list(outliers: pd.DataFrame, config: CountyConfig) -> pd.DataFrame:
     """The extreme outliers per county, most extreme first, with the reviews the mandate requires.
 
-    Adds ``outlier_rank`` (1 = most extreme in the county; ties by ``cdcno``), ``county_outliers``,
+    Adds ``outlier_rank`` (1 = most extreme in the county; ties by time served, longest first, then
+    age, oldest first, then the order of the data), ``county_outliers``,
     ``required_reviews`` (:meth:`helpers.screening.config.Mandate.required`) and ``review_required``
     (the first ``required_reviews`` of the county).
     """
     out = outliers.loc[outliers["outlier"].to_numpy(dtype=bool)].copy()
     out["county"] = out["county"].astype("string").fillna("")
+    for col in ("time_served_years", "age"):
+        if col not in out:
+            out[col] = np.nan
     out = out.sort_values(
-        ["county", "outlier_severity", "cdcno"], ascending=[True, False, True], kind="stable"
+        ["county", "outlier_severity", "time_served_years", "age"],
+        ascending=[True, False, False, False],
+        kind="stable",
+        na_position="last",
     )
     out["outlier_rank"] = out.groupby("county", sort=False).cumcount() + 1
     out["county_outliers"] = out.groupby("county", sort=False)["cdcno"].transform("size")
     out["required_reviews"] = out["county_outliers"].map(config.mandate.required)
     out["review_required"] = out["outlier_rank"] <= out["required_reviews"]
     return out.reset_index(drop=True)
+
+
+def outlier_shares(outliers: pd.DataFrame) -> pd.DataFrame:
+    """People, extreme outliers and their share, per county and for the state (``Statewide``)."""
+    flag = outliers["outlier"].astype(bool)
+    county = outliers["county"].astype("string").fillna("Unknown")
+    per = flag.groupby(county.to_numpy()).agg(["size", "sum"])
+    per.loc["Statewide"] = [len(flag), int(flag.sum())]
+    out = per.rename(columns={"size": "people", "sum": "outliers"}).rename_axis("county")
+    out["share"] = out["outliers"] / out["people"].where(out["people"] > 0)
+    return out.reset_index()

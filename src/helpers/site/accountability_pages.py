@@ -104,14 +104,19 @@ def write_annual_reports(review: ReviewYear, folder: Path, salt: str) -> list[st
 
 
 def accountability_markdown(review: ReviewYear, table: pd.DataFrame) -> str:
-    """The statewide compliance and savings table, logged counties linked to their report."""
+    """The statewide compliance and savings table (both readings of the mandate, logged counties
+    linked to their report) and the statewide savings scenarios."""
     year, logged = review.year, set(review.logged_counties())
+    reading = _reading(table)
     lines = [
-        f"Review year {year}; data as of {review.as_of}.",
+        f'Review year {year}; data as of {review.as_of}. The memo\'s "review at least 5 or 50 %" '
+        "reads two ways: at least the fewer of the two (min) or at least the more (max). "
+        f"**Mandate met** uses the reading of the county configurations (whichever is {reading}); "
+        "the next two columns show both.",
         "",
-        "| County | Extreme outliers | Reviews required | Reviewed | Mandate met | "
-        "Projected savings (top of list) | Realised savings |",
-        "|---|--:|--:|--:|---|--:|--:|",
+        "| County | Extreme outliers | Reviewed | Required (min / max) | Mandate met | "
+        "Met under min / max | Projected savings (upper bound) | Realised savings |",
+        "|---|--:|--:|--:|---|---|--:|--:|",
     ]
     for row in table.itertuples():
         name = (
@@ -119,11 +124,56 @@ def accountability_markdown(review: ReviewYear, table: pd.DataFrame) -> str:
             if row.county in logged
             else row.county
         )
-        met = "" if pd.isna(row.mandate_met) else ("yes" if row.mandate_met else "**no**")
         lines.append(
-            f"| {name} | {count_cell(row.outliers)} | {count_cell(row.required)} | "
-            f"{count_cell(row.reviewed)} | {met} | {money_cell(row.projected_savings)} | "
+            f"| {name} | {count_cell(row.outliers)} | {count_cell(row.reviewed)} | "
+            f"{count_cell(row.required_fewer)} / {count_cell(row.required_more)} | "
+            f"{_yes_no(row.mandate_met, bold_no=True)} | {_yes_no(row.met_fewer)} / "
+            f"{_yes_no(row.met_more)} | {money_cell(row.projected_savings)} | "
             f"{money_cell(row.realised_savings)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _reading(table: pd.DataFrame) -> str:
+    """The reading most counties use (``fewer`` by default)."""
+    readings = table["reading"].dropna() if "reading" in table else pd.Series(dtype="string")
+    return str(readings.mode().iloc[0]) if len(readings) else "fewer"
+
+
+def _yes_no(value: object, *, bold_no: bool = False) -> str:
+    """``yes``/``no`` (bold ``no`` when asked), empty when unknown."""
+    if pd.isna(value):
+        return ""
+    return "yes" if value else ("**no**" if bold_no else "no")
+
+
+def scenarios_markdown(review: ReviewYear) -> str:
+    """The statewide projected savings under each scenario of ``configs/accountability.yaml``,
+    and the share of extreme outliers statewide."""
+    from helpers.accountability import load_settings, savings
+    from helpers.screening import outlier_shares
+
+    settings = load_settings()
+    sav = savings(review.candidates, review.people, as_of=review.as_of, settings=settings)
+    rows = sav.scenario_rows("Statewide")
+    share = outlier_shares(review.candidates)
+    state = share.loc[share["county"] == "Statewide"].iloc[0]
+    lines = [
+        f"Extreme outliers statewide: {int(state['outliers']):,} of {int(state['people']):,} "
+        f"people ({state['share']:.1%}); each county's count is in the table above.",
+        "",
+        "Projected savings if each county's top candidates were reviewed, as scenarios "
+        f"({settings.county_share:.0%} of each to the counties):",
+        "",
+        "| Scenario | Share resentenced | Cost of a person-year | Discount rate | Savings | "
+        "To the counties | To the state |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in rows.itertuples():
+        lines.append(
+            f"| {r.scenario} | {r.grant_rate:.0%} | ${r.cost_per_person_year:,.0f} ({r.cost_basis})"
+            f" | {r.discount_rate:.0%} | {money_cell(r.savings)} | {money_cell(r.county_part)} | "
+            f"{money_cell(r.state_part)} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -237,6 +287,7 @@ def write_accountability(manifest: RunManifest, out: Path, salt: str) -> list[st
         as_of=review.as_of,
     )
     pages = write_annual_reports(review, folder, salt)
-    table_path.write_text(accountability_markdown(review, table), encoding="utf-8")
+    text = accountability_markdown(review, table) + "\n" + scenarios_markdown(review)
+    table_path.write_text(text, encoding="utf-8")
     write_spec(map_path, accountability_map(table, review.year))
     return pages

@@ -31,6 +31,7 @@ from helpers.site.county_index import (
     write_county_index,
 )
 from helpers.site.dashboard import write_dashboards
+from helpers.site.maps import localise_assets, write_state_map
 from helpers.site.playground import playground_page_spec
 from helpers.site.tables import (
     versions_table,
@@ -39,6 +40,7 @@ from helpers.site.tables import (
     write_model_card_include,
 )
 from helpers.site.vega import write_spec
+from helpers.spreadsheets import write_csv
 
 COUNTY_INDEX_PAGE = "book/county-reports"
 """The chapter under which every county's report (and its notebooks) is listed."""
@@ -88,7 +90,7 @@ def prepare_site(shared: Path, root: Path | None = None) -> Path:
     manifest = read_run_manifest(Path(shared))
     salt = run_salt(Path(shared))
     write_ingest_tables(manifest.processed, out)
-    versions_table(manifest).to_csv(out / "versions.csv", index=False)
+    write_csv(versions_table(manifest), out / "versions.csv")
     write_model_card_include(manifest, out)
     write_audit_tables(manifest, out)
     from helpers.prop64.docs import write_reference_pages
@@ -102,7 +104,9 @@ def prepare_site(shared: Path, root: Path | None = None) -> Path:
     write_coverage_page(out)
     links = county_pages(book_dir)
     write_dashboards(pd.read_parquet(manifest.statewide_candidates), out, links)
-    write_county_index(county_index_table(manifest, links), out)
+    index = county_index_table(manifest, links)
+    write_county_index(index, out)
+    write_state_map(index, out)
     write_spec(out / "charts" / "playground.json", playground_page_spec(manifest, salt=salt))
     annual = write_accountability(manifest, out, salt)
     county_entries = [
@@ -114,10 +118,20 @@ def prepare_site(shared: Path, root: Path | None = None) -> Path:
     return out
 
 
-def build_site(shared: Path, root: Path | None = None, *, strict: bool = True) -> Path:
+def build_site(
+    shared: Path, root: Path | None = None, *, strict: bool = True, progress: bool = True
+) -> Path:
     """``secondlook book``: :func:`prepare_site` then :func:`build_book`; the HTML folder."""
-    prepare_site(shared, root)
-    return build_book(root, strict=strict)
+    from tqdm import tqdm
+
+    with tqdm(total=2, desc="site", unit="step", disable=not progress) as bar:
+        bar.set_postfix_str("pages")
+        prepare_site(shared, root)
+        bar.update(1)
+        bar.set_postfix_str("jupyter-book build")
+        html = build_book(root, strict=strict)
+        bar.update(1)
+    return html
 
 
 EXTERNAL = re.compile(
@@ -141,6 +155,39 @@ def external_references(html_dir: Path) -> list[str]:
     return found
 
 
+DOWNLOAD_SUFFIXES = (".csv", ".xlsx")
+"""Files the county notebooks link for download (written beside them by ``download_table``)."""
+
+
+def copy_downloads(counties_dir: Path, html_counties: Path) -> list[Path]:
+    """Copy each county's downloadable tables beside its built pages (Sphinx copies only what it
+    parses)."""
+    import shutil
+
+    copied = []
+    for path in sorted(Path(counties_dir).glob("*/*")):
+        if path.suffix in DOWNLOAD_SUFFIXES and path.is_file():
+            target = html_counties / path.parent.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            copied.append(target)
+    return copied
+
+
+VENDOR_DIR = Path(__file__).parent / "vendor"
+"""JavaScript and CSS the site serves itself (Leaflet, the Jupyter widgets HTML manager; see
+``scripts/vendor_js.py``), copied to ``_static/vendor/`` of the built site.  Not in the book's
+``_static/``: Jupyter Book would add every file there to every page."""
+
+
+def copy_vendor(target: Path) -> Path:
+    """Copy the vendored JavaScript and CSS into the built site (``_static/vendor/``)."""
+    import shutil
+
+    shutil.copytree(VENDOR_DIR, target, dirs_exist_ok=True)
+    return target
+
+
 def build_book(root: Path | None = None, strict: bool = True, toc: Path | None = None) -> Path:
     """Run ``jupyter-book build`` (warnings are errors when ``strict``); return the HTML folder."""
     root = Path(root or paths.ROOT)
@@ -154,6 +201,9 @@ def build_book(root: Path | None = None, strict: bool = True, toc: Path | None =
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
         raise RuntimeError(f"jupyter-book build failed:\n{tail}")
     html_dir = root / "_build" / "html"
+    copy_downloads(root / "book" / "counties", html_dir / "book" / "counties")
+    copy_vendor(html_dir / "_static" / "vendor")
+    localise_assets(html_dir)
     external = external_references(html_dir)
     if external:
         raise RuntimeError(

@@ -25,6 +25,7 @@ from helpers.data import reference
 from helpers.pipeline.layout import REPORT_NOTEBOOK
 from helpers.privacy import SMALL_CELL
 from helpers.site.vega import write_spec
+from helpers.spreadsheets import csv_text
 
 ALL = "All"
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
@@ -134,7 +135,7 @@ def suppress_cube(
 
 def cube_csv(cube: pd.DataFrame, dims: Sequence[str]) -> str:
     """The suppressed cube as compact CSV text (suppressed counts are empty)."""
-    return cube[[*dims, "n"]].to_csv(index=False, lineterminator="\n")
+    return csv_text(cube[[*dims, "n"]])
 
 
 def _select_param(name: str, label: str, options: list[str]) -> dict[str, Any]:
@@ -353,8 +354,8 @@ def _map_view(
             "text": "Click a county (double-click to clear)",
             "anchor": "start",
         },
-        "width": 290,
-        "height": 330,
+        "width": 420,
+        "height": 480,
         "projection": {"type": "mercator"},
         "layer": [
             {
@@ -408,7 +409,13 @@ def dashboard_spec(
             },
             {"hconcat": bars},
         ],
-        "config": {"view": {"stroke": None}, "font": "system-ui, sans-serif"},
+        # Axis labels are never cut (Vega-Lite clips them at 180 px by default).
+        "config": {
+            "view": {"stroke": None},
+            "font": "system-ui, sans-serif",
+            "axis": {"labelLimit": 0, "titleLimit": 0},
+            "title": {"limit": 0},
+        },
         "usermeta": {"embedOptions": {"actions": False}},
     }
 

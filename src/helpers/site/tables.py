@@ -15,9 +15,11 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.data.ingest import input_labels
 from helpers.data.manifest import read_manifest
 from helpers.errors import InputError
 from helpers.pipeline.manifest import RunManifest
+from helpers.spreadsheets import write_csv
 
 
 def count_cell(value: Any) -> str:
@@ -39,16 +41,16 @@ def write_ingest_tables(processed: Path, out: Path) -> None:
     """Ingest summary and quarantine reasons (method/data page)."""
     manifest = read_manifest(Path(processed))
     summary = pd.DataFrame([asdict(i) for i in manifest.inputs])
-    summary["file"] = summary["file"].map(lambda p: Path(p).name)
+    summary["file"] = input_labels(summary["file"])  # dsa/demographics.csv apart
     summary = summary[["file", "kind", "rows_in", "kept", "quarantined", "sha256"]]
     summary["sha256"] = summary["sha256"].str.slice(0, 12)
     summary.columns = ["File", "Kind", "Rows in", "Kept", "Quarantined", "SHA-256 (first 12)"]
-    summary.to_csv(out / "ingest_summary.csv", index=False)
+    write_csv(summary, out / "ingest_summary.csv")
     reasons = pd.Series(manifest.quarantine_reasons, dtype="int64")
     table = pd.DataFrame({"Reason": reasons.index, "Rows": reasons.to_numpy()})
     if table.empty:
         table = pd.DataFrame({"Reason": ["(none: every row was kept)"], "Rows": [0]})
-    table.to_csv(out / "quarantine_reasons.csv", index=False)
+    write_csv(table, out / "quarantine_reasons.csv")
 
 
 def versions_table(manifest: RunManifest) -> pd.DataFrame:
@@ -120,7 +122,7 @@ def write_audit_tables(manifest: RunManifest, out: Path) -> list[Path]:
         }
     )
     files = [out / "audit_selection.csv", out / "audit_sentence_summary.csv"]
-    table.to_csv(files[0], index=False)
+    write_csv(table, files[0])
     summary = pd.read_csv(folder / "sentence_summary.csv").drop(columns=["scope"])
     summary.columns = [
         "Group",
@@ -129,7 +131,12 @@ def write_audit_tables(manifest: RunManifest, out: Path) -> list[Path]:
         "… of which the 95 % interval excludes equality",
         "Reference group",
     ]
-    summary.to_csv(files[1], index=False)
+    write_csv(summary, files[1])
+    from helpers.audit import page_tables
+
+    for name, frame in page_tables(folder).items():
+        write_csv(frame, out / name)
+        files.append(out / name)
     figure = folder / "sentence_by_category.png"
     if figure.exists():
         shutil.copy(figure, out / "audit_sentence_by_category.png")
