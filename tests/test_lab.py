@@ -16,10 +16,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_make_lab_opens_jupyterlab_on_the_notebooks() -> None:
     dry = subprocess.run(
-        ["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "lab"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    command = dry.stdout.strip().splitlines()[-1]
-    assert "jupyter lab" in command and "/lab/tree/notebooks" in command
+    commands = [line for line in dry.stdout.splitlines() if "jupyter lab" in line]
+    assert len(commands) == 1 and "/lab/tree/notebooks" in commands[0]
     assert "Jupytext Notebook" in dry.stdout  # MyST notebooks open as notebooks
 
 
