@@ -23,7 +23,7 @@ all: install ingest run book
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "error: $(PY) not found (Python 3.11 is required)"; exit 2; }
 	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q uv==0.13.9 || true
+	$(BIN)/python -m pip install -qq uv==0.13.9 || true
 	if [ -x $(BIN)/uv ]; then \
 	  $(BIN)/uv pip install -q -p $(BIN)/python -r requirements.lock && \
 	  $(BIN)/uv pip install -q -p $(BIN)/python --no-deps -e . ; \
