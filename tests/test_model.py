@@ -293,6 +293,16 @@ def test_learned_weights_recover_planted_weights() -> None:
         assert fit.factors[k] == pytest.approx(v, abs=0.25)
 
 
+def test_bootstrap_weights_are_the_same_in_one_or_two_processes() -> None:
+    terms, y, _ = _planted_terms(1200, 5)
+    office = load_config(None).score
+    groups = pd.Series(np.arange(1200) // 2)
+    one = M.bootstrap_weights(terms, y, groups, office, 12, seed=3, n_jobs=1)
+    two = M.bootstrap_weights(terms, y, groups, office, 12, seed=3, n_jobs=2)
+    pd.testing.assert_frame_equal(one, two)
+    assert one["n_boot"].iloc[0] == 12
+
+
 def test_bootstrap_weights_have_intervals_and_make_a_preset(tmp_path) -> None:
     import shutil
 

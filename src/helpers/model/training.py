@@ -458,7 +458,7 @@ def train_model(
     feedback = feedback_evaluation(methods[chosen], ex.y, ex.frame["date_reviewed"], ex.groups, s)
     calibration, by_group = calibration_and_groups(tables, ex, cv[chosen])
     weights = bootstrap_weights(
-        ex.terms, ex.y, ex.groups, config.score, s.weight_boot, s.random_state
+        ex.terms, ex.y, ex.groups, config.score, s.weight_boot, s.random_state, s.n_jobs
     )
     t0 = time.perf_counter()
     pipeline = fit(make_pipeline(ex.features, s, missing=ex.missing), ex.X, ex.y)

@@ -214,6 +214,14 @@ B_IDENTIFIED = 0.01
 MIN_IDENTIFIED = 10
 
 
+def _refit(
+    task: tuple[ScoreTerms, np.ndarray, list[np.ndarray], LearnedWeights],
+) -> list[LearnedWeights]:
+    """Refit the weights on each bootstrap sample (positions) of ``task``, from the full fit."""
+    terms, y, samples, learned = task
+    return [learn_weights(terms, y[idx], idx, start=learned) for idx in samples]
+
+
 def bootstrap_weights(
     terms: ScoreTerms,
     y: np.ndarray,
@@ -221,6 +229,7 @@ def bootstrap_weights(
     office: ScoreSettings,
     n_boot: int,
     seed: int,
+    n_jobs: int = 1,
 ) -> pd.DataFrame:
     """:func:`weights_table` with 95 % intervals from a bootstrap over people.
 
@@ -229,8 +238,11 @@ def bootstrap_weights(
     percentiles of the replicates, in logit units and on the office's scale.  The decay ``d`` is
     only identified when priors carry weight (b × SD of the prior sum ≥ :data:`B_IDENTIFIED`):
     its value is left blank (NaN) when the fit to all data gives them none, and its interval uses
-    the replicates that do and is left blank when fewer than :data:`MIN_IDENTIFIED` do.
+    the replicates that do and is left blank when fewer than :data:`MIN_IDENTIFIED` do.  The
+    samples are drawn first and refitted in ``n_jobs`` processes (the same result for any number).
     """
+    from helpers.model.pipeline import parallel_map
+
     y = np.asarray(y, dtype="float64")
     learned = learn_weights(terms, y)
     prior_sd = float(np.std(_prior_sum(terms, 1.0, len(terms.current_sum))[0])) or 1.0
@@ -240,13 +252,17 @@ def bootstrap_weights(
     codes, uniques = pd.factorize(pd.Series(groups).astype("string"))
     rows_of = pd.Series(np.arange(len(codes))).groupby(codes).indices
     rng = np.random.default_rng(seed)
-    raw, scaled = [], []
+    samples = []
     for _ in range(n_boot):
         pick = rng.integers(0, len(uniques), len(uniques))
         idx = np.concatenate([rows_of[i] for i in pick])
-        if y[idx].min() == y[idx].max():
-            continue
-        fit = learn_weights(terms, y[idx], idx, start=learned)
+        if y[idx].min() < y[idx].max():  # a sample with one class has no fit
+            samples.append(idx)
+    size = max(1, -(-len(samples) // max(n_jobs, 1)))  # one block of samples per process
+    blocks = [(terms, y, samples[i : i + size], learned) for i in range(0, len(samples), size)]
+    fits = [fit for block in parallel_map(_refit, blocks, n_jobs) for fit in block]
+    raw, scaled = [], []
+    for fit in fits:
         _, values, scale = _scaled(fit, office)
         d = fit.d if fit.b * prior_sd >= B_IDENTIFIED else np.nan
         raw.append(np.r_[values[:2], d, values[2:]])

@@ -88,6 +88,7 @@ def run_county(
                 engine_name=ENGINE,
                 kernel_name="python3",
                 progress_bar=False,
+                request_save_on_cell_execute=False,  # written once at the end, not per cell
                 cwd=str(paths.ROOT),
             )
             finalise_notebook(target, county)
