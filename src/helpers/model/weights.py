@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.model.features import ScoreTerms
+from helpers.model.pipeline import parallel_map
 from helpers.screening.config import FACTOR_DIRECTIONS, ScoreSettings
 
 
@@ -241,8 +242,6 @@ def bootstrap_weights(
     the replicates that do and is left blank when fewer than :data:`MIN_IDENTIFIED` do.  The
     samples are drawn first and refitted in ``n_jobs`` processes (the same result for any number).
     """
-    from helpers.model.pipeline import parallel_map
-
     y = np.asarray(y, dtype="float64")
     learned = learn_weights(terms, y)
     prior_sd = float(np.std(_prior_sum(terms, 1.0, len(terms.current_sum))[0])) or 1.0
